@@ -1,0 +1,156 @@
+//! The blob account URL: where requests go, which account signs them, and any SAS it carries.
+
+use crate::error::StoreError;
+
+/// A parsed blob service endpoint such as `https://acct.blob.core.windows.net` or Azurite's
+/// path-style `http://127.0.0.1:10000/devstoreaccount1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountUrl {
+    /// `scheme://host[:port]`.
+    pub origin: String,
+    /// The path below the origin without a trailing `/` (`/devstoreaccount1`, or empty).
+    pub base_path: String,
+    /// The account name: the first host label, or the first path segment for path-style URLs.
+    pub account: String,
+    /// A SAS carried in the URL's query, without the leading `?`.
+    pub sas: Option<String>,
+}
+
+impl AccountUrl {
+    /// Parses `url`; `field` names the input in errors. The URL itself is never echoed, since
+    /// its query may hold a SAS.
+    pub fn parse(url: &str, field: &str) -> Result<Self, StoreError> {
+        let url = url.trim();
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| StoreError::invalid(field, "must be an absolute http(s) URL"))?;
+        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+            return Err(StoreError::invalid(field, "must use http or https"));
+        }
+        if rest.contains('#') {
+            return Err(StoreError::invalid(field, "must not have a fragment"));
+        }
+        let (before_query, query) = match rest.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (rest, None),
+        };
+        let (host, path) = match before_query.find('/') {
+            Some(i) => before_query.split_at(i),
+            None => (before_query, ""),
+        };
+        if host.is_empty()
+            || host.contains('@')
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
+            return Err(StoreError::invalid(field, "has no valid host"));
+        }
+        if path.chars().any(|c| c.is_control() || c == ' ' || c == '\\') {
+            return Err(StoreError::invalid(field, "has an invalid path"));
+        }
+        let base_path = path.trim_end_matches('/').to_string();
+        let first_segment = base_path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let hostname = host_without_port(host);
+        let path_style = is_ip_or_localhost(hostname) || !first_segment.is_empty();
+        let account = if path_style {
+            first_segment.to_string()
+        } else {
+            hostname.split('.').next().unwrap_or("").to_string()
+        };
+        let sas = query
+            .map(|q| q.trim_start_matches('?').to_string())
+            .filter(|q| !q.is_empty());
+        if let Some(q) = &sas {
+            if q.chars().any(|c| c.is_control() || c == ' ') {
+                return Err(StoreError::invalid(field, "has an invalid query"));
+            }
+        }
+        Ok(AccountUrl {
+            origin: format!("{}://{}", scheme.to_ascii_lowercase(), host),
+            base_path,
+            account,
+            sas,
+        })
+    }
+
+    /// The URL of `path` (already percent-encoded, starting with `/`) below the account.
+    pub fn url_of(&self, path: &str) -> String {
+        format!("{}{}{}", self.origin, self.base_path, path)
+    }
+
+    /// The path as the service sees it, for Shared Key's canonicalized resource.
+    pub fn full_path(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path)
+    }
+
+    /// The host name alone (no port), for secondary-host substitution.
+    pub fn hostname(&self) -> &str {
+        let host = self.origin.split_once("://").map_or("", |(_, h)| h);
+        host_without_port(host)
+    }
+}
+
+fn host_without_port(host: &str) -> &str {
+    if let Some(end) = host.strip_prefix('[').and_then(|h| h.find(']')) {
+        return &host[..end + 2];
+    }
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+fn is_ip_or_localhost(hostname: &str) -> bool {
+    hostname.eq_ignore_ascii_case("localhost")
+        || hostname.starts_with('[')
+        || (hostname.split('.').count() == 4
+            && hostname.split('.').all(|p| !p.is_empty() && p.parse::<u8>().is_ok()))
+}
+
+/// Checks a secondary host name given by the caller: a bare host name, no scheme or path.
+pub fn validate_secondary_hostname(host: &str, field: &str) -> Result<(), StoreError> {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(field, "must be a host name such as myaccount-secondary.blob.core.windows.net"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_cloud_url() {
+        let u = AccountUrl::parse("https://myacct.blob.core.windows.net/", "url").unwrap();
+        assert_eq!(u.origin, "https://myacct.blob.core.windows.net");
+        assert_eq!(u.base_path, "");
+        assert_eq!(u.account, "myacct");
+        assert_eq!(u.sas, None);
+        assert_eq!(u.url_of("/c/b"), "https://myacct.blob.core.windows.net/c/b");
+        assert_eq!(u.hostname(), "myacct.blob.core.windows.net");
+    }
+
+    #[test]
+    fn path_style_url_with_sas() {
+        let u = AccountUrl::parse("http://127.0.0.1:10000/devstoreaccount1?sv=1&sig=x", "url").unwrap();
+        assert_eq!(u.account, "devstoreaccount1");
+        assert_eq!(u.base_path, "/devstoreaccount1");
+        assert_eq!(u.sas.as_deref(), Some("sv=1&sig=x"));
+        assert_eq!(u.full_path("/c"), "/devstoreaccount1/c");
+        assert_eq!(u.hostname(), "127.0.0.1");
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_echoing_them() {
+        for bad in ["", "myacct", "ftp://x/y", "https://", "https://a b/", "https://u:p@host/", "https://h/#f"] {
+            let e = AccountUrl::parse(bad, "blobAccountUrl").unwrap_err();
+            assert!(matches!(e, StoreError::InvalidInput { .. }), "{bad}");
+        }
+        let e = AccountUrl::parse("ftp://h/?sig=SECRET", "blobAccountUrl").unwrap_err();
+        assert!(!e.message().contains("SECRET"));
+    }
+}

@@ -1,0 +1,171 @@
+//! What the store reads and writes: partition ownerships and checkpoints, and their checks.
+
+use crate::blob_name::validate_segment;
+use crate::error::StoreError;
+
+/// Largest integer a JS number holds exactly (2^53 - 1).
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+const MAX_VALUE_LEN: usize = 1024;
+
+/// Who owns a partition (the shape of `@azure/event-hubs`' `PartitionOwnership`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionOwnership {
+    pub fully_qualified_namespace: String,
+    pub event_hub_name: String,
+    pub consumer_group: String,
+    pub partition_id: String,
+    /// The owner; empty means released.
+    pub owner_id: String,
+    /// The ETag the caller last saw (quoted form), or none for a first claim.
+    pub etag: Option<String>,
+    /// Last-Modified of the ownership blob, milliseconds since the epoch.
+    pub last_modified_ms: Option<f64>,
+}
+
+/// How far a partition has been read (the shape of `@azure/event-hubs`' `Checkpoint`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    pub fully_qualified_namespace: String,
+    pub event_hub_name: String,
+    pub consumer_group: String,
+    pub partition_id: String,
+    pub sequence_number: i64,
+    /// Stored as text; integers as decimal text.
+    pub offset: String,
+}
+
+/// Checks the three names that select a consumer group; `path` prefixes the field names.
+pub fn validate_group(namespace: &str, event_hub: &str, consumer_group: &str, path: &str) -> Result<(), StoreError> {
+    validate_segment(namespace, &field(path, "fullyQualifiedNamespace"))?;
+    validate_segment(event_hub, &field(path, "eventHubName"))?;
+    validate_segment(consumer_group, &field(path, "consumerGroup"))
+}
+
+fn field(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// Checks a value that goes into a header: printable ASCII only, since header values are
+/// byte strings and metadata must survive every SDK's decoding unchanged.
+fn validate_header_value(value: &str, field: &str, allow_empty: bool) -> Result<(), StoreError> {
+    if !allow_empty && value.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if value.len() > MAX_VALUE_LEN {
+        return Err(StoreError::invalid(field, format!("must be at most {MAX_VALUE_LEN} characters")));
+    }
+    if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(StoreError::invalid(field, "must hold printable ASCII characters only"));
+    }
+    if value.trim() != value {
+        return Err(StoreError::invalid(field, "must not start or end with white space"));
+    }
+    Ok(())
+}
+
+/// The quoted form of an ETag (`"0x8D..."`): listings give it bare, headers quoted; both are
+/// accepted and the quoted form is what the store returns everywhere.
+pub fn quote_etag(etag: &str) -> String {
+    let e = etag.trim();
+    if e == "*" || (e.len() >= 2 && e.ends_with('"') && (e.starts_with('"') || e.starts_with("W/\""))) {
+        e.to_string()
+    } else {
+        format!("\"{}\"", e.trim_matches('"'))
+    }
+}
+
+impl PartitionOwnership {
+    /// Checks every field; `path` is how the caller knows this value (`ownerships[2]`).
+    pub fn validate(&self, path: &str) -> Result<(), StoreError> {
+        validate_group(&self.fully_qualified_namespace, &self.event_hub_name, &self.consumer_group, path)?;
+        validate_segment(&self.partition_id, &field(path, "partitionId"))?;
+        validate_header_value(&self.owner_id, &field(path, "ownerId"), true)?;
+        if let Some(etag) = &self.etag {
+            validate_header_value(etag, &field(path, "etag"), false)?;
+            if etag.trim() == "*" {
+                return Err(StoreError::invalid(field(path, "etag"), "must be the ETag of a blob, not '*'"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Checkpoint {
+    /// Checks every field; `path` is how the caller knows this value (`checkpoint`).
+    pub fn validate(&self, path: &str) -> Result<(), StoreError> {
+        validate_group(&self.fully_qualified_namespace, &self.event_hub_name, &self.consumer_group, path)?;
+        validate_segment(&self.partition_id, &field(path, "partitionId"))?;
+        if !(0..=MAX_SAFE_INTEGER).contains(&self.sequence_number) {
+            return Err(StoreError::invalid(
+                field(path, "sequenceNumber"),
+                "must be an integer from 0 to Number.MAX_SAFE_INTEGER",
+            ));
+        }
+        validate_header_value(&self.offset, &field(path, "offset"), false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn own() -> PartitionOwnership {
+        PartitionOwnership {
+            fully_qualified_namespace: "ns.servicebus.windows.net".into(),
+            event_hub_name: "eh".into(),
+            consumer_group: "$Default".into(),
+            partition_id: "0".into(),
+            owner_id: "w1".into(),
+            etag: None,
+            last_modified_ms: None,
+        }
+    }
+
+    #[test]
+    fn etags_are_quoted_once() {
+        assert_eq!(quote_etag("0x8D1"), "\"0x8D1\"");
+        assert_eq!(quote_etag("\"0x8D1\""), "\"0x8D1\"");
+        assert_eq!(quote_etag("W/\"x\""), "W/\"x\"");
+        assert_eq!(quote_etag("\"half"), "\"half\"");
+    }
+
+    #[test]
+    fn ownership_checks_name_the_field() {
+        own().validate("ownerships[0]").unwrap();
+        let mut o = own();
+        o.owner_id = String::new();
+        o.validate("x").unwrap(); // release
+        o.owner_id = "bad\nowner".into();
+        assert!(o.validate("ownerships[3]").unwrap_err().message().starts_with("ownerships[3].ownerId"));
+        let mut o = own();
+        o.etag = Some("*".into());
+        assert!(o.validate("o").is_err());
+        let mut o = own();
+        o.consumer_group = "../x".into();
+        assert!(o.validate("o").unwrap_err().message().starts_with("o.consumerGroup"));
+    }
+
+    #[test]
+    fn checkpoint_checks() {
+        let mut c = Checkpoint {
+            fully_qualified_namespace: "ns".into(),
+            event_hub_name: "eh".into(),
+            consumer_group: "cg".into(),
+            partition_id: "1".into(),
+            sequence_number: 0,
+            offset: "0".into(),
+        };
+        c.validate("checkpoint").unwrap();
+        c.sequence_number = -1;
+        assert!(c.validate("checkpoint").unwrap_err().message().starts_with("checkpoint.sequenceNumber"));
+        c.sequence_number = MAX_SAFE_INTEGER + 1;
+        assert!(c.validate("checkpoint").is_err());
+        c.sequence_number = 1 << 40;
+        c.offset = String::new();
+        assert!(c.validate("checkpoint").unwrap_err().message().starts_with("checkpoint.offset"));
+    }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, skipping whatever is already there.
+# Sourced by tests/run and www/run; exports PATH so a wasm32-capable cargo comes first.
+# See ../shared/notes/wasm-toolchain.md for why the Debian route exists.
+set -euo pipefail
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+WASM_TARGET=wasm32-unknown-unknown
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+has_wasm_std() { # $1 = rustc
+  local sysroot
+  sysroot=$("$1" --print sysroot 2>/dev/null) || return 1
+  compgen -G "$sysroot/lib/rustlib/$WASM_TARGET/lib/libstd-*.rlib" >/dev/null
+}
+
+# 1. A Rust toolchain that can build wasm32: rustup's if it has the target, else Debian's rustc-web
+#    with a wasm32 std built from rust-web-src (rustup cannot download targets here).
+setup_rust() {
+  if command -v rustc >/dev/null && has_wasm_std rustc; then
+    log "using $(rustc --version) (has $WASM_TARGET)"
+    return 0
+  fi
+  apt_install rustc-web cargo-web rust-web-src lld-22 binaryen
+  export PATH=/usr/bin:$HOME/.cargo/bin:$PATH
+  if ! has_wasm_std /usr/bin/rustc; then
+    log "building the $WASM_TARGET standard library from rust-web-src (about a minute)"
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && /usr/bin/cargo new -q --lib stdbuild && cd stdbuild &&
+      RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release --target $WASM_TARGET \
+        -Z build-std=std,panic_abort,test)
+    local sysroot; sysroot=$(/usr/bin/rustc --print sysroot)
+    mkdir -p "$sysroot/lib/rustlib/$WASM_TARGET/lib"
+    cp "$tmp"/stdbuild/target/$WASM_TARGET/release/deps/*.rlib "$sysroot/lib/rustlib/$WASM_TARGET/lib/"
+    rm -rf "$tmp"
+  fi
+  log "using $(/usr/bin/rustc --version) with a locally built $WASM_TARGET std"
+}
+
+# 2. wasm-bindgen CLI at exactly the crate's version, and wasm-pack (built from crates.io:
+#    their prebuilt-binary installers cannot download here).
+setup_bindgen() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' "$ROOT/Cargo.lock")
+  if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$want" ]; then
+    log "cargo install wasm-bindgen-cli $want (about 4 minutes)"
+    # --locked can name a dependency version the registry no longer serves; then resolve afresh.
+    cargo install -q wasm-bindgen-cli --version "$want" --locked ||
+      cargo install -q wasm-bindgen-cli --version "$want"
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    log "cargo install wasm-pack (a few minutes)"
+    cargo install -q wasm-pack --locked || cargo install -q wasm-pack
+  fi
+  command -v wasm-opt >/dev/null || apt_install binaryen
+}
+
+# 3. Node packages for the JS tests (Azurite, ...), and Chromium for the browser tests.
+setup_node() {
+  command -v node >/dev/null || apt_install nodejs npm
+  if [ ! -d "$ROOT/tests/node_modules/azurite" ] || [ "$ROOT/tests/package.json" -nt "$ROOT/tests/node_modules/.stamp" ]; then
+    log "npm install in tests/"
+    (cd "$ROOT/tests" && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
+  fi
+}
+
+setup_browser() {
+  apt_install chromium chromium-driver
+}
+
+setup_all() {
+  export PATH=$HOME/.cargo/bin:$PATH
+  setup_rust
+  setup_bindgen
+  setup_node
+}
