@@ -46,11 +46,18 @@ impl AccountUrl {
         {
             return Err(StoreError::invalid(field, "has no valid host"));
         }
-        if path.chars().any(|c| c.is_control() || c == ' ' || c == '\\') {
+        if path
+            .chars()
+            .any(|c| c.is_control() || c == ' ' || c == '\\')
+        {
             return Err(StoreError::invalid(field, "has an invalid path"));
         }
         let base_path = path.trim_end_matches('/').to_string();
-        let first_segment = base_path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let first_segment = base_path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
         let hostname = host_without_port(host);
         let path_style = is_ip_or_localhost(hostname) || !first_segment.is_empty();
         let account = if path_style {
@@ -102,7 +109,9 @@ fn is_ip_or_localhost(hostname: &str) -> bool {
     hostname.eq_ignore_ascii_case("localhost")
         || hostname.starts_with('[')
         || (hostname.split('.').count() == 4
-            && hostname.split('.').all(|p| !p.is_empty() && p.parse::<u8>().is_ok()))
+            && hostname
+                .split('.')
+                .all(|p| !p.is_empty() && p.parse::<u8>().is_ok()))
 }
 
 /// Checks a secondary host name given by the caller: a bare host name, no scheme or path.
@@ -115,7 +124,10 @@ pub fn validate_secondary_hostname(host: &str, field: &str) -> Result<(), StoreE
     if ok {
         Ok(())
     } else {
-        Err(StoreError::invalid(field, "must be a host name such as myaccount-secondary.blob.core.windows.net"))
+        Err(StoreError::invalid(
+            field,
+            "must be a host name such as myaccount-secondary.blob.core.windows.net",
+        ))
     }
 }
 
@@ -136,7 +148,8 @@ mod tests {
 
     #[test]
     fn path_style_url_with_sas() {
-        let u = AccountUrl::parse("http://127.0.0.1:10000/devstoreaccount1?sv=1&sig=x", "url").unwrap();
+        let u =
+            AccountUrl::parse("http://127.0.0.1:10000/devstoreaccount1?sv=1&sig=x", "url").unwrap();
         assert_eq!(u.account, "devstoreaccount1");
         assert_eq!(u.base_path, "/devstoreaccount1");
         assert_eq!(u.sas.as_deref(), Some("sv=1&sig=x"));
@@ -146,7 +159,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_urls_without_echoing_them() {
-        for bad in ["", "myacct", "ftp://x/y", "https://", "https://a b/", "https://u:p@host/", "https://h/#f"] {
+        for bad in [
+            "",
+            "myacct",
+            "ftp://x/y",
+            "https://",
+            "https://a b/",
+            "https://u:p@host/",
+            "https://h/#f",
+        ] {
             let e = AccountUrl::parse(bad, "blobAccountUrl").unwrap_err();
             assert!(matches!(e, StoreError::InvalidInput { .. }), "{bad}");
         }

@@ -35,7 +35,10 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
         return Err(StoreError::invalid(field, "must not be empty"));
     }
     if value.chars().count() > MAX_SEGMENT_LEN {
-        return Err(StoreError::invalid(field, format!("must be at most {MAX_SEGMENT_LEN} characters")));
+        return Err(StoreError::invalid(
+            field,
+            format!("must be at most {MAX_SEGMENT_LEN} characters"),
+        ));
     }
     if value == "." || value == ".." {
         return Err(StoreError::invalid(field, "must not be '.' or '..'"));
@@ -44,11 +47,21 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
         .chars()
         .find(|c| c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%'))
     {
-        let shown = if c.is_control() { format!("U+{:04X}", c as u32) } else { format!("'{c}'") };
-        return Err(StoreError::invalid(field, format!("must not contain {shown}")));
+        let shown = if c.is_control() {
+            format!("U+{:04X}", c as u32)
+        } else {
+            format!("'{c}'")
+        };
+        return Err(StoreError::invalid(
+            field,
+            format!("must not contain {shown}"),
+        ));
     }
     if value.trim() != value {
-        return Err(StoreError::invalid(field, "must not start or end with white space"));
+        return Err(StoreError::invalid(
+            field,
+            "must not start or end with white space",
+        ));
     }
     Ok(())
 }
@@ -57,7 +70,9 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
 /// single hyphens, starting and ending with a letter or digit.
 pub fn validate_container(name: &str, field: &str) -> Result<(), StoreError> {
     let ok = (3..=63).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
         && !name.contains("--");
@@ -84,7 +99,13 @@ pub fn prefix(namespace: &str, event_hub: &str, consumer_group: &str, kind: Blob
 }
 
 /// The full blob name for one partition. Inputs must be validated.
-pub fn blob_name(namespace: &str, event_hub: &str, consumer_group: &str, kind: BlobKind, partition_id: &str) -> String {
+pub fn blob_name(
+    namespace: &str,
+    event_hub: &str,
+    consumer_group: &str,
+    kind: BlobKind,
+    partition_id: &str,
+) -> String {
     let mut name = prefix(namespace, event_hub, consumer_group, kind);
     name.push_str(partition_id);
     name
@@ -102,7 +123,8 @@ pub fn blob_path(container: &str, name: &str) -> String {
 
 /// The partition id of a listed blob: what follows the prefix, if the blob is one of ours.
 pub fn partition_of<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
-    name.strip_prefix(prefix).filter(|p| !p.is_empty() && !p.contains('/'))
+    name.strip_prefix(prefix)
+        .filter(|p| !p.is_empty() && !p.contains('/'))
 }
 
 #[cfg(test)]
@@ -112,7 +134,13 @@ mod tests {
     #[test]
     fn names_follow_the_sdk_layout() {
         assert_eq!(
-            blob_name("MyNs.servicebus.windows.net", "Telemetry", "$Default", BlobKind::Ownership, "0"),
+            blob_name(
+                "MyNs.servicebus.windows.net",
+                "Telemetry",
+                "$Default",
+                BlobKind::Ownership,
+                "0"
+            ),
             "myns.servicebus.windows.net/telemetry/$default/ownership/0"
         );
         assert_eq!(
@@ -123,7 +151,8 @@ mod tests {
 
     #[test]
     fn partition_id_keeps_its_case() {
-        assert!(blob_name("n", "e", "c", BlobKind::Checkpoint, "Part-A").ends_with("/checkpoint/Part-A"));
+        assert!(blob_name("n", "e", "c", BlobKind::Checkpoint, "Part-A")
+            .ends_with("/checkpoint/Part-A"));
     }
 
     #[test]
@@ -137,11 +166,34 @@ mod tests {
     #[test]
     fn rejects_segments_that_leave_the_prefix() {
         let long = "x".repeat(10_000);
-        for bad in ["", ".", "..", "a/b", "a\\b", "a?b", "a#b", "%2F", "a\nb", "a\u{0}b", " a", long.as_str()] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a\\b",
+            "a?b",
+            "a#b",
+            "%2F",
+            "a\nb",
+            "a\u{0}b",
+            " a",
+            long.as_str(),
+        ] {
             let e = validate_segment(bad, "ownerships[0].partitionId").unwrap_err();
-            assert!(e.message().starts_with("ownerships[0].partitionId"), "{bad}: {e}");
+            assert!(
+                e.message().starts_with("ownerships[0].partitionId"),
+                "{bad}: {e}"
+            );
         }
-        for good in ["0", "31", "$Default", "my-ns.servicebus.windows.net", "a.b", "Ünïcode"] {
+        for good in [
+            "0",
+            "31",
+            "$Default",
+            "my-ns.servicebus.windows.net",
+            "a.b",
+            "Ünïcode",
+        ] {
             validate_segment(good, "f").unwrap();
         }
     }
@@ -151,7 +203,16 @@ mod tests {
         for good in ["abc", "checkpoints", "a-1-b", &"a".repeat(63)] {
             validate_container(good, "c").unwrap();
         }
-        for bad in ["ab", "ABC", "a_b", "-ab", "ab-", "a--b", "a/b", &"a".repeat(64)] {
+        for bad in [
+            "ab",
+            "ABC",
+            "a_b",
+            "-ab",
+            "ab-",
+            "a--b",
+            "a/b",
+            &"a".repeat(64),
+        ] {
             assert!(validate_container(bad, "c").is_err(), "{bad}");
         }
     }

@@ -33,7 +33,12 @@ impl Target {
         self.url.url_of(&blob_path(&self.container, name))
     }
 
-    fn with_metadata(&self, mut req: Request, metadata: &[(&str, &str)], cond: Condition<'_>) -> Request {
+    fn with_metadata(
+        &self,
+        mut req: Request,
+        metadata: &[(&str, &str)],
+        cond: Condition<'_>,
+    ) -> Request {
         req = req.header("x-ms-version", self.api_version.clone());
         for (k, v) in metadata {
             req = req.header(&format!("x-ms-meta-{k}"), *v);
@@ -46,7 +51,12 @@ impl Target {
     }
 
     /// Set Blob Metadata (`PUT ?comp=metadata`): replaces all metadata of an existing blob.
-    pub fn set_metadata(&self, name: &str, metadata: &[(&str, &str)], cond: Condition<'_>) -> Request {
+    pub fn set_metadata(
+        &self,
+        name: &str,
+        metadata: &[(&str, &str)],
+        cond: Condition<'_>,
+    ) -> Request {
         let req = Request::new("PUT", format!("{}?comp=metadata", self.blob_url(name)));
         self.with_metadata(req, metadata, cond)
     }
@@ -62,7 +72,8 @@ impl Target {
     pub fn list_blobs(&self, prefix: &str, marker: Option<&str>) -> Request {
         let mut url = format!(
             "{}?restype=container&comp=list&prefix={}&include=metadata",
-            self.url.url_of(&format!("/{}", encode_component(&self.container))),
+            self.url
+                .url_of(&format!("/{}", encode_component(&self.container))),
             encode_component(prefix)
         );
         if let Some(m) = marker {
@@ -74,17 +85,27 @@ impl Target {
 
     /// Adds the date and the authorization: a SAS in the query, a Shared Key signature or a
     /// bearer token (`token`, fetched beforehand for token credentials).
-    pub fn authorize(&self, mut req: Request, credential: &Credential, now_ms: f64, token: Option<&str>) -> Request {
-        req.headers.push(("x-ms-date".into(), format_http_date(now_ms)));
+    pub fn authorize(
+        &self,
+        mut req: Request,
+        credential: &Credential,
+        now_ms: f64,
+        token: Option<&str>,
+    ) -> Request {
+        req.headers
+            .push(("x-ms-date".into(), format_http_date(now_ms)));
         if let Some(sas) = &self.url.sas {
             req.url = append_sas(&req.url, sas);
         }
         match credential {
-            Credential::SharedKey { account, key } => sign_shared_key(&mut req, &self.url, account, key),
+            Credential::SharedKey { account, key } => {
+                sign_shared_key(&mut req, &self.url, account, key)
+            }
             Credential::Sas(sas) => req.url = append_sas(&req.url, sas),
             Credential::Token => {
                 if let Some(t) = token {
-                    req.headers.push(("authorization".into(), format!("Bearer {t}")));
+                    req.headers
+                        .push(("authorization".into(), format!("Bearer {t}")));
                 }
             }
             Credential::UrlSas => {}
@@ -108,9 +129,16 @@ mod tests {
     #[test]
     fn claim_without_etag_is_a_create_only_put() {
         let t = target("http://127.0.0.1:10000/devstoreaccount1");
-        let r = t.put_blob("ns/eh/$default/ownership/0", &[("ownerid", "w1")], Condition::IfNotExists);
+        let r = t.put_blob(
+            "ns/eh/$default/ownership/0",
+            &[("ownerid", "w1")],
+            Condition::IfNotExists,
+        );
         assert_eq!(r.method, "PUT");
-        assert_eq!(r.url, "http://127.0.0.1:10000/devstoreaccount1/checkpoints/ns/eh/%24default/ownership/0");
+        assert_eq!(
+            r.url,
+            "http://127.0.0.1:10000/devstoreaccount1/checkpoints/ns/eh/%24default/ownership/0"
+        );
         assert_eq!(r.get_header("x-ms-blob-type"), Some("BlockBlob"));
         assert_eq!(r.get_header("x-ms-meta-ownerid"), Some("w1"));
         assert_eq!(r.get_header("if-none-match"), Some("*"));
@@ -120,8 +148,15 @@ mod tests {
     #[test]
     fn claim_with_etag_is_conditional_set_metadata() {
         let t = target("https://a.blob.core.windows.net");
-        let r = t.set_metadata("n/e/c/ownership/1", &[("ownerid", "w")], Condition::IfMatch("\"0x1\""));
-        assert_eq!(r.url, "https://a.blob.core.windows.net/checkpoints/n/e/c/ownership/1?comp=metadata");
+        let r = t.set_metadata(
+            "n/e/c/ownership/1",
+            &[("ownerid", "w")],
+            Condition::IfMatch("\"0x1\""),
+        );
+        assert_eq!(
+            r.url,
+            "https://a.blob.core.windows.net/checkpoints/n/e/c/ownership/1?comp=metadata"
+        );
         assert_eq!(r.get_header("if-match"), Some("\"0x1\""));
         assert_eq!(r.get_header("if-none-match"), None);
     }
@@ -141,14 +176,30 @@ mod tests {
         let t = target("https://a.blob.core.windows.net?sv=1&sig=urlsig");
         let r = t.authorize(t.list_blobs("p/", None), &Credential::UrlSas, 0.0, None);
         assert!(r.url.ends_with("&sv=1&sig=urlsig"), "{}", r.url);
-        assert_eq!(r.get_header("x-ms-date"), Some("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert_eq!(
+            r.get_header("x-ms-date"),
+            Some("Thu, 01 Jan 1970 00:00:00 GMT")
+        );
         let t = target("https://a.blob.core.windows.net");
-        let r = t.authorize(t.set_metadata("b", &[], Condition::None), &Credential::Sas("sv=1&sig=s".into()), 0.0, None);
+        let r = t.authorize(
+            t.set_metadata("b", &[], Condition::None),
+            &Credential::Sas("sv=1&sig=s".into()),
+            0.0,
+            None,
+        );
         assert!(r.url.ends_with("?comp=metadata&sv=1&sig=s"), "{}", r.url);
-        let r = t.authorize(t.set_metadata("b", &[], Condition::None), &Credential::Token, 0.0, Some("tok"));
+        let r = t.authorize(
+            t.set_metadata("b", &[], Condition::None),
+            &Credential::Token,
+            0.0,
+            Some("tok"),
+        );
         assert_eq!(r.get_header("authorization"), Some("Bearer tok"));
         let key = Credential::shared_key("a", "a2V5", "k").unwrap();
         let r = t.authorize(t.set_metadata("b", &[], Condition::None), &key, 0.0, None);
-        assert!(r.get_header("authorization").unwrap().starts_with("SharedKey a:"));
+        assert!(r
+            .get_header("authorization")
+            .unwrap()
+            .starts_with("SharedKey a:"));
     }
 }

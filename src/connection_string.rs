@@ -31,7 +31,10 @@ impl std::fmt::Debug for ConnectionString {
             .field("blob_endpoint", &self.blob_endpoint)
             .field("secondary_endpoint", &self.secondary_endpoint)
             .field("account_name", &self.account_name)
-            .field("account_key", &self.account_key.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("sas", &self.sas.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
@@ -51,7 +54,10 @@ impl ConnectionString {
         let mut dev = false;
         for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((key, value)) = part.split_once('=') else {
-                return Err(StoreError::invalid(FIELD, "every setting must look like Name=value"));
+                return Err(StoreError::invalid(
+                    FIELD,
+                    "every setting must look like Name=value",
+                ));
             };
             let value = value.trim().to_string();
             match key.trim().to_ascii_lowercase().as_str() {
@@ -64,7 +70,10 @@ impl ConnectionString {
                 "sharedaccesssignature" => sas = Some(value.trim_start_matches('?').to_string()),
                 "usedevelopmentstorage" => {
                     if !value.eq_ignore_ascii_case("true") {
-                        return Err(StoreError::invalid(FIELD, "UseDevelopmentStorage must be true"));
+                        return Err(StoreError::invalid(
+                            FIELD,
+                            "UseDevelopmentStorage must be true",
+                        ));
                     }
                     dev = true;
                 }
@@ -85,12 +94,18 @@ impl ConnectionString {
         let blob_endpoint = match blob_endpoint {
             Some(e) => e,
             None => {
-                let name = account_name.as_deref().filter(|n| !n.is_empty()).ok_or_else(|| {
-                    StoreError::invalid(FIELD, "needs BlobEndpoint or AccountName")
-                })?;
+                let name = account_name
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| {
+                        StoreError::invalid(FIELD, "needs BlobEndpoint or AccountName")
+                    })?;
                 let protocol = protocol.as_deref().unwrap_or("https").to_ascii_lowercase();
                 if protocol != "https" && protocol != "http" {
-                    return Err(StoreError::invalid(FIELD, "DefaultEndpointsProtocol must be http or https"));
+                    return Err(StoreError::invalid(
+                        FIELD,
+                        "DefaultEndpointsProtocol must be http or https",
+                    ));
                 }
                 let suffix = suffix.as_deref().unwrap_or("core.windows.net");
                 format!("{protocol}://{name}.blob.{suffix}")
@@ -138,7 +153,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.blob_endpoint, "https://acct.blob.core.windows.net/");
-        assert_eq!(c.secondary_endpoint.as_deref(), Some("https://acct-secondary.blob.core.windows.net/"));
+        assert_eq!(
+            c.secondary_endpoint.as_deref(),
+            Some("https://acct-secondary.blob.core.windows.net/")
+        );
         assert_eq!(c.sas.as_deref(), Some("sv=2020&sig=abc%3D"));
     }
 
@@ -169,8 +187,14 @@ mod tests {
             assert!(!e.message().contains("SECRETKEY"), "{bad}: {e}");
             assert!(e.message().starts_with("connectionString"), "{e}");
         }
-        let c = ConnectionString::parse("AccountName=a;AccountKey=SECRETKEY;SharedAccessSignature=sig=SECRETSIG").unwrap();
+        let c = ConnectionString::parse(
+            "AccountName=a;AccountKey=SECRETKEY;SharedAccessSignature=sig=SECRETSIG",
+        )
+        .unwrap();
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("SECRETKEY") && !dbg.contains("SECRETSIG"), "{dbg}");
+        assert!(
+            !dbg.contains("SECRETKEY") && !dbg.contains("SECRETSIG"),
+            "{dbg}"
+        );
     }
 }

@@ -51,17 +51,29 @@ impl Credential {
         if key.is_empty() {
             return Err(StoreError::invalid(field, "the account key is empty"));
         }
-        Ok(Credential::SharedKey { account: account.to_string(), key })
+        Ok(Credential::SharedKey {
+            account: account.to_string(),
+            key,
+        })
     }
 
     /// A SAS credential; the token may start with `?`. `field` names the input in errors.
     pub fn sas(token: &str, field: &str) -> Result<Self, StoreError> {
         let token = token.trim().trim_start_matches('?');
         if !token.contains("sig=") {
-            return Err(StoreError::invalid(field, "is not a SAS token (it has no sig= parameter)"));
+            return Err(StoreError::invalid(
+                field,
+                "is not a SAS token (it has no sig= parameter)",
+            ));
         }
-        if token.chars().any(|c| c.is_control() || c == ' ' || c == '#') {
-            return Err(StoreError::invalid(field, "has characters a SAS token cannot hold"));
+        if token
+            .chars()
+            .any(|c| c.is_control() || c == ' ' || c == '#')
+        {
+            return Err(StoreError::invalid(
+                field,
+                "has characters a SAS token cannot hold",
+            ));
         }
         Ok(Credential::Sas(token.to_string()))
     }
@@ -156,7 +168,9 @@ pub fn string_to_sign(req: &Request, account: &str, path: &str) -> String {
 /// Signs `req` with Shared Key, adding the `Authorization` header.
 pub fn sign_shared_key(req: &mut Request, url: &AccountUrl, account: &str, key: &[u8]) {
     let path_and_query = req.url.strip_prefix(&url.origin).unwrap_or(&req.url);
-    let path = path_and_query.split_once('?').map_or(path_and_query, |(p, _)| p);
+    let path = path_and_query
+        .split_once('?')
+        .map_or(path_and_query, |(p, _)| p);
     let to_sign = string_to_sign(req, account, path);
     // HMAC accepts keys of any length, so new_from_slice cannot fail here.
     let signature = match Hmac::<Sha256>::new_from_slice(key) {
@@ -166,7 +180,10 @@ pub fn sign_shared_key(req: &mut Request, url: &AccountUrl, account: &str, key: 
         }
         Err(_) => String::new(),
     };
-    req.headers.push(("authorization".to_string(), format!("SharedKey {account}:{signature}")));
+    req.headers.push((
+        "authorization".to_string(),
+        format!("SharedKey {account}:{signature}"),
+    ));
 }
 
 /// A bearer token and when it stops being valid.
@@ -224,23 +241,35 @@ mod tests {
             "https://a.blob.core.windows.net/c?restype=container&comp=list&Prefix=ns%2Fe%2F&include=metadata".into(),
         );
         let s = string_to_sign(&r, "a", "/c");
-        assert!(s.ends_with("/a/c\ncomp:list\ninclude:metadata\nprefix:ns/e/\nrestype:container"), "{s}");
+        assert!(
+            s.ends_with("/a/c\ncomp:list\ninclude:metadata\nprefix:ns/e/\nrestype:container"),
+            "{s}"
+        );
     }
 
     #[test]
     fn shared_key_signature_known_answer() {
         // Known answer computed independently with Python's hmac/hashlib over the same string to sign.
         let url = AccountUrl::parse("http://127.0.0.1:10000/devstoreaccount1", "u").unwrap();
-        let Credential::SharedKey { account, key } =
-            Credential::shared_key("devstoreaccount1", crate::connection_string::DEV_ACCOUNT_KEY, "k").unwrap()
-        else {
+        let Credential::SharedKey { account, key } = Credential::shared_key(
+            "devstoreaccount1",
+            crate::connection_string::DEV_ACCOUNT_KEY,
+            "k",
+        )
+        .unwrap() else {
             unreachable!()
         };
         let mut r = req();
         sign_shared_key(&mut r, &url, &account, &key);
         assert_eq!(
             r.get_header("authorization"),
-            Some(concat!("SharedKey devstoreaccount1:", include_str!("../tests/data/known_signature.txt")).trim_end())
+            Some(
+                concat!(
+                    "SharedKey devstoreaccount1:",
+                    include_str!("../tests/data/known_signature.txt")
+                )
+                .trim_end()
+            )
         );
     }
 
@@ -250,20 +279,28 @@ mod tests {
         assert!(!e.message().contains("SECRET"));
         let e = Credential::sas("sv=1&se=SECRET", "credential").unwrap_err();
         assert!(!e.message().contains("SECRET"));
-        assert!(matches!(Credential::sas("?sv=1&sig=abc", "c"), Ok(Credential::Sas(s)) if s == "sv=1&sig=abc"));
+        assert!(
+            matches!(Credential::sas("?sv=1&sig=abc", "c"), Ok(Credential::Sas(s)) if s == "sv=1&sig=abc")
+        );
     }
 
     #[test]
     fn debug_hides_secrets() {
         let c = Credential::shared_key("a", "c2VjcmV0", "k").unwrap();
         assert_eq!(format!("{c:?}"), "SharedKey([REDACTED])");
-        let t = AccessToken { token: "tok".into(), expires_on_ms: 1.0 };
+        let t = AccessToken {
+            token: "tok".into(),
+            expires_on_ms: 1.0,
+        };
         assert!(!format!("{t:?}").contains("tok"));
     }
 
     #[test]
     fn token_freshness() {
-        let t = AccessToken { token: "t".into(), expires_on_ms: 1_000_000.0 };
+        let t = AccessToken {
+            token: "t".into(),
+            expires_on_ms: 1_000_000.0,
+        };
         assert!(t.fresh_at(0.0));
         assert!(!t.fresh_at(1_000_000.0 - 60_000.0));
     }

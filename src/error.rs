@@ -83,7 +83,11 @@ pub fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 24 && run.chars().any(|c| c.is_ascii_digit() || c == '+' || c == '/') {
+        if run.len() >= 24
+            && run
+                .chars()
+                .any(|c| c.is_ascii_digit() || c == '+' || c == '/')
+        {
             out.push_str("[REDACTED]");
         } else {
             out.push_str(run);
@@ -92,7 +96,8 @@ pub fn redact(text: &str) -> String {
     };
     let mut after_sig = false;
     for c in text.chars() {
-        let secretish = c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '%' | '-' | '_' | '.');
+        let secretish =
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '%' | '-' | '_' | '.');
         if secretish {
             run.push(c);
             if run.eq_ignore_ascii_case("sig=") {
@@ -135,7 +140,8 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_text() {
-        let msg = "The specified container does not exist. RequestId:3f2a Time:2026-11-24T05:44:55Z";
+        let msg =
+            "The specified container does not exist. RequestId:3f2a Time:2026-11-24T05:44:55Z";
         assert_eq!(redact(msg), msg);
     }
 

@@ -14,7 +14,11 @@ pub struct Request {
 impl Request {
     /// A request without headers yet.
     pub fn new(method: &'static str, url: String) -> Self {
-        Request { method, url, headers: Vec::new() }
+        Request {
+            method,
+            url,
+            headers: Vec::new(),
+        }
     }
 
     /// Adds a header (name given in lower case).
@@ -25,7 +29,10 @@ impl Request {
 
     /// The value of header `name` (lower case), if set.
     pub fn get_header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

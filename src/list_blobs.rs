@@ -58,7 +58,9 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
     let mut meta_name = String::new();
     let mut saw_root = false;
     loop {
-        let event = reader.read_event().map_err(|e| format!("malformed XML: {e}"))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("malformed XML: {e}"))?;
         match event {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -71,7 +73,9 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
                     (3, Some("Blob"), "Name") => field = Field::Name,
                     (4, Some("Properties"), "Etag") => field = Field::Etag,
                     (4, Some("Properties"), "Last-Modified") => field = Field::LastModified,
-                    (4, Some("Metadata"), _) if stack.get(2).map(String::as_str) == Some("Blob") => {
+                    (4, Some("Metadata"), _)
+                        if stack.get(2).map(String::as_str) == Some("Blob") =>
+                    {
                         field = Field::Meta;
                         meta_name = name.clone();
                     }
@@ -83,7 +87,10 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
             }
             Event::Text(t) => {
                 if field != Field::None {
-                    text.push_str(&t.unescape().map_err(|e| format!("malformed XML text: {e}"))?);
+                    text.push_str(
+                        &t.unescape()
+                            .map_err(|e| format!("malformed XML text: {e}"))?,
+                    );
                 }
             }
             Event::CData(t) => {
@@ -156,7 +163,10 @@ mod tests {
         assert_eq!(p.blobs.len(), 2);
         assert_eq!(p.blobs[0].name, "ns/eh/$default/ownership/0");
         assert_eq!(p.blobs[0].etag.as_deref(), Some("0x8DD1"));
-        assert_eq!(p.blobs[0].last_modified.as_deref(), Some("Tue, 24 Nov 2026 05:44:55 GMT"));
+        assert_eq!(
+            p.blobs[0].last_modified.as_deref(),
+            Some("Tue, 24 Nov 2026 05:44:55 GMT")
+        );
         assert_eq!(p.blobs[0].meta("OWNERID"), Some("worker & 1"));
         assert_eq!(p.blobs[1].meta("ownerid"), Some(""));
         assert_eq!(p.next_marker.as_deref(), Some("2!ABC"));
@@ -170,7 +180,13 @@ mod tests {
 
     #[test]
     fn rejects_truncated_and_foreign_documents() {
-        for bad in [&PAGE[..PAGE.len() / 2], "", "<Error><Code>X</Code></Error>", "<a><b></a>", "&bogus;"] {
+        for bad in [
+            &PAGE[..PAGE.len() / 2],
+            "",
+            "<Error><Code>X</Code></Error>",
+            "<a><b></a>",
+            "&bogus;",
+        ] {
             assert!(parse_list_page(bad).is_err(), "{bad}");
         }
     }

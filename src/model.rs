@@ -35,7 +35,12 @@ pub struct Checkpoint {
 }
 
 /// Checks the three names that select a consumer group; `path` prefixes the field names.
-pub fn validate_group(namespace: &str, event_hub: &str, consumer_group: &str, path: &str) -> Result<(), StoreError> {
+pub fn validate_group(
+    namespace: &str,
+    event_hub: &str,
+    consumer_group: &str,
+    path: &str,
+) -> Result<(), StoreError> {
     validate_segment(namespace, &field(path, "fullyQualifiedNamespace"))?;
     validate_segment(event_hub, &field(path, "eventHubName"))?;
     validate_segment(consumer_group, &field(path, "consumerGroup"))
@@ -56,13 +61,22 @@ fn validate_header_value(value: &str, field: &str, allow_empty: bool) -> Result<
         return Err(StoreError::invalid(field, "must not be empty"));
     }
     if value.len() > MAX_VALUE_LEN {
-        return Err(StoreError::invalid(field, format!("must be at most {MAX_VALUE_LEN} characters")));
+        return Err(StoreError::invalid(
+            field,
+            format!("must be at most {MAX_VALUE_LEN} characters"),
+        ));
     }
     if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return Err(StoreError::invalid(field, "must hold printable ASCII characters only"));
+        return Err(StoreError::invalid(
+            field,
+            "must hold printable ASCII characters only",
+        ));
     }
     if value.trim() != value {
-        return Err(StoreError::invalid(field, "must not start or end with white space"));
+        return Err(StoreError::invalid(
+            field,
+            "must not start or end with white space",
+        ));
     }
     Ok(())
 }
@@ -71,7 +85,9 @@ fn validate_header_value(value: &str, field: &str, allow_empty: bool) -> Result<
 /// accepted and the quoted form is what the store returns everywhere.
 pub fn quote_etag(etag: &str) -> String {
     let e = etag.trim();
-    if e == "*" || (e.len() >= 2 && e.ends_with('"') && (e.starts_with('"') || e.starts_with("W/\""))) {
+    if e == "*"
+        || (e.len() >= 2 && e.ends_with('"') && (e.starts_with('"') || e.starts_with("W/\"")))
+    {
         e.to_string()
     } else {
         format!("\"{}\"", e.trim_matches('"'))
@@ -81,13 +97,21 @@ pub fn quote_etag(etag: &str) -> String {
 impl PartitionOwnership {
     /// Checks every field; `path` is how the caller knows this value (`ownerships[2]`).
     pub fn validate(&self, path: &str) -> Result<(), StoreError> {
-        validate_group(&self.fully_qualified_namespace, &self.event_hub_name, &self.consumer_group, path)?;
+        validate_group(
+            &self.fully_qualified_namespace,
+            &self.event_hub_name,
+            &self.consumer_group,
+            path,
+        )?;
         validate_segment(&self.partition_id, &field(path, "partitionId"))?;
         validate_header_value(&self.owner_id, &field(path, "ownerId"), true)?;
         if let Some(etag) = &self.etag {
             validate_header_value(etag, &field(path, "etag"), false)?;
             if etag.trim() == "*" {
-                return Err(StoreError::invalid(field(path, "etag"), "must be the ETag of a blob, not '*'"));
+                return Err(StoreError::invalid(
+                    field(path, "etag"),
+                    "must be the ETag of a blob, not '*'",
+                ));
             }
         }
         Ok(())
@@ -97,7 +121,12 @@ impl PartitionOwnership {
 impl Checkpoint {
     /// Checks every field; `path` is how the caller knows this value (`checkpoint`).
     pub fn validate(&self, path: &str) -> Result<(), StoreError> {
-        validate_group(&self.fully_qualified_namespace, &self.event_hub_name, &self.consumer_group, path)?;
+        validate_group(
+            &self.fully_qualified_namespace,
+            &self.event_hub_name,
+            &self.consumer_group,
+            path,
+        )?;
         validate_segment(&self.partition_id, &field(path, "partitionId"))?;
         if !(0..=MAX_SAFE_INTEGER).contains(&self.sequence_number) {
             return Err(StoreError::invalid(
@@ -140,13 +169,21 @@ mod tests {
         o.owner_id = String::new();
         o.validate("x").unwrap(); // release
         o.owner_id = "bad\nowner".into();
-        assert!(o.validate("ownerships[3]").unwrap_err().message().starts_with("ownerships[3].ownerId"));
+        assert!(o
+            .validate("ownerships[3]")
+            .unwrap_err()
+            .message()
+            .starts_with("ownerships[3].ownerId"));
         let mut o = own();
         o.etag = Some("*".into());
         assert!(o.validate("o").is_err());
         let mut o = own();
         o.consumer_group = "../x".into();
-        assert!(o.validate("o").unwrap_err().message().starts_with("o.consumerGroup"));
+        assert!(o
+            .validate("o")
+            .unwrap_err()
+            .message()
+            .starts_with("o.consumerGroup"));
     }
 
     #[test]
@@ -161,11 +198,19 @@ mod tests {
         };
         c.validate("checkpoint").unwrap();
         c.sequence_number = -1;
-        assert!(c.validate("checkpoint").unwrap_err().message().starts_with("checkpoint.sequenceNumber"));
+        assert!(c
+            .validate("checkpoint")
+            .unwrap_err()
+            .message()
+            .starts_with("checkpoint.sequenceNumber"));
         c.sequence_number = MAX_SAFE_INTEGER + 1;
         assert!(c.validate("checkpoint").is_err());
         c.sequence_number = 1 << 40;
         c.offset = String::new();
-        assert!(c.validate("checkpoint").unwrap_err().message().starts_with("checkpoint.offset"));
+        assert!(c
+            .validate("checkpoint")
+            .unwrap_err()
+            .message()
+            .starts_with("checkpoint.offset"));
     }
 }

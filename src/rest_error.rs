@@ -44,7 +44,12 @@ pub fn parse_error_body(xml: &str) -> (Option<String>, Option<String>) {
 
 /// Builds the error for a failed `operation` on `target` (a blob or container name).
 /// `secrets` are strings to scrub from anything the service echoed.
-pub fn from_response(operation: &str, target: &str, resp: &Response, secrets: &[String]) -> StoreError {
+pub fn from_response(
+    operation: &str,
+    target: &str,
+    resp: &Response,
+    secrets: &[String],
+) -> StoreError {
     let (body_code, body_message) = parse_error_body(&resp.body);
     let code = resp
         .header("x-ms-error-code")
@@ -65,7 +70,12 @@ pub fn from_response(operation: &str, target: &str, resp: &Response, secrets: &[
             message.push_str(&scrub(first, secrets));
         }
     }
-    StoreError::Rest { status: Some(resp.status), code, request_id, message }
+    StoreError::Rest {
+        status: Some(resp.status),
+        code,
+        request_id,
+        message,
+    }
 }
 
 /// Removes the given secrets and anything secret-looking from `text`.
@@ -99,7 +109,10 @@ mod tests {
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
         Response {
             status,
-            headers: headers.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
             body: body.to_string(),
         }
     }
@@ -107,13 +120,31 @@ mod tests {
     #[test]
     fn takes_code_from_header_or_body() {
         let body = "<?xml version=\"1.0\"?><Error><Code>ContainerNotFound</Code><Message>The specified container does not exist.\nRequestId:1</Message></Error>";
-        let e = from_response("claimOwnership", "c/ns/eh/cg/ownership/0", &resp(404, &[("x-ms-request-id", "r1")], body), &[]);
-        let StoreError::Rest { status, code, request_id, message } = e else { panic!() };
+        let e = from_response(
+            "claimOwnership",
+            "c/ns/eh/cg/ownership/0",
+            &resp(404, &[("x-ms-request-id", "r1")], body),
+            &[],
+        );
+        let StoreError::Rest {
+            status,
+            code,
+            request_id,
+            message,
+        } = e
+        else {
+            panic!()
+        };
         assert_eq!(status, Some(404));
         assert_eq!(code.as_deref(), Some("ContainerNotFound"));
         assert_eq!(request_id.as_deref(), Some("r1"));
         assert_eq!(message, "claimOwnership failed for 'c/ns/eh/cg/ownership/0': 404 ContainerNotFound. The specified container does not exist.");
-        let e = from_response("op", "t", &resp(412, &[("x-ms-error-code", "ConditionNotMet")], ""), &[]);
+        let e = from_response(
+            "op",
+            "t",
+            &resp(412, &[("x-ms-error-code", "ConditionNotMet")], ""),
+            &[],
+        );
         assert_eq!(e.code(), Some("ConditionNotMet"));
     }
 
@@ -121,13 +152,23 @@ mod tests {
     fn never_echoes_secrets() {
         let body = "<Error><Code>AuthenticationFailed</Code><Message>Signature did not match. sig=SECRETSIG key MYSECRETKEY\nString to sign: x</Message></Error>";
         let e = from_response("op", "t", &resp(403, &[], body), &["MYSECRETKEY".into()]);
-        assert!(!e.message().contains("SECRETSIG") && !e.message().contains("MYSECRETKEY"), "{}", e.message());
+        assert!(
+            !e.message().contains("SECRETSIG") && !e.message().contains("MYSECRETKEY"),
+            "{}",
+            e.message()
+        );
         assert!(!e.message().contains("String to sign"));
     }
 
     #[test]
     fn survives_garbage_bodies() {
-        for body in ["", "<Error>", "\u{0}\u{ffff}", "<Error><Code>&bad;</Code></Error>", "not xml at all"] {
+        for body in [
+            "",
+            "<Error>",
+            "\u{0}\u{ffff}",
+            "<Error><Code>&bad;</Code></Error>",
+            "not xml at all",
+        ] {
             let e = from_response("op", "t", &resp(500, &[], body), &[]);
             assert_eq!(e.status(), Some(500));
         }

@@ -57,12 +57,18 @@ impl StoreConfig {
         validate_container(container, "containerName")?;
         let api_version = api_version.unwrap_or(DEFAULT_API_VERSION);
         let valid_version = api_version.len() == 10
-            && api_version
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && api_version.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         if !valid_version {
-            return Err(StoreError::invalid("options.apiVersion", "must look like 2019-07-07"));
+            return Err(StoreError::invalid(
+                "options.apiVersion",
+                "must look like 2019-07-07",
+            ));
         }
         if let Some(h) = secondary_hostname {
             validate_secondary_hostname(h, "options.secondaryHostname")?;
@@ -107,7 +113,11 @@ impl Store {
         let mut secrets = config.credential.secrets();
         secrets.extend(config.url.sas.as_deref().and_then(sas_signature));
         Store {
-            target: Target { url: config.url, container: config.container, api_version: config.api_version },
+            target: Target {
+                url: config.url,
+                container: config.container,
+                api_version: config.api_version,
+            },
             credential: config.credential,
             secondary_hostname: config.secondary_hostname,
             secrets,
@@ -160,10 +170,16 @@ impl Store {
         }
         let token = host.get_token(STORAGE_SCOPE).await?;
         if token.token.is_empty() || token.token.chars().any(|c| !c.is_ascii_graphic()) {
-            return Err(StoreError::invalid("credential.getToken", "returned a token that is not a non-empty printable string"));
+            return Err(StoreError::invalid(
+                "credential.getToken",
+                "returned a token that is not a non-empty printable string",
+            ));
         }
         if !token.expires_on_ms.is_finite() {
-            return Err(StoreError::invalid("credential.getToken", "returned no valid expiresOnTimestamp"));
+            return Err(StoreError::invalid(
+                "credential.getToken",
+                "returned no valid expiresOnTimestamp",
+            ));
         }
         *self.token.borrow_mut() = Some(token.clone());
         Ok(Auth(Some(token.token)))
@@ -177,13 +193,18 @@ impl Store {
         operation: &str,
         target: &str,
     ) -> Result<Response, StoreError> {
-        let req = self.target.authorize(req, &self.credential, host.now_ms(), auth.0.as_deref());
+        let req = self
+            .target
+            .authorize(req, &self.credential, host.now_ms(), auth.0.as_deref());
         match host.send(req).await {
             Ok(resp) => Ok(resp),
             Err(TransportError::Aborted) => Err(StoreError::Aborted),
             Err(TransportError::Network(text)) => Err(StoreError::no_response(
                 "REQUEST_SEND_ERROR",
-                format!("{operation} failed for '{target}': no response ({})", self.scrub(&text)),
+                format!(
+                    "{operation} failed for '{target}': no response ({})",
+                    self.scrub(&text)
+                ),
             )),
         }
     }
@@ -211,9 +232,17 @@ impl Store {
         let blobs = self.list_all(host, OP, &pfx).await?;
         let mut out = Vec::with_capacity(blobs.len());
         for b in blobs {
-            let Some(pid) = partition_of(&b.name, &pfx) else { continue };
-            let owner = b.meta("ownerid").ok_or_else(|| self.bad_blob(OP, &b, "has no ownerid metadata"))?;
-            let etag = b.etag.as_deref().filter(|e| !e.is_empty()).ok_or_else(|| self.bad_blob(OP, &b, "has no ETag"))?;
+            let Some(pid) = partition_of(&b.name, &pfx) else {
+                continue;
+            };
+            let owner = b
+                .meta("ownerid")
+                .ok_or_else(|| self.bad_blob(OP, &b, "has no ownerid metadata"))?;
+            let etag = b
+                .etag
+                .as_deref()
+                .filter(|e| !e.is_empty())
+                .ok_or_else(|| self.bad_blob(OP, &b, "has no ETag"))?;
             let last_modified = b
                 .last_modified
                 .as_deref()
@@ -247,15 +276,23 @@ impl Store {
         let blobs = self.list_all(host, OP, &pfx).await?;
         let mut out = Vec::with_capacity(blobs.len());
         for b in blobs {
-            let Some(pid) = partition_of(&b.name, &pfx) else { continue };
-            let seq = b.meta("sequencenumber").ok_or_else(|| self.bad_blob(OP, &b, "has no sequencenumber metadata"))?;
+            let Some(pid) = partition_of(&b.name, &pfx) else {
+                continue;
+            };
+            let seq = b
+                .meta("sequencenumber")
+                .ok_or_else(|| self.bad_blob(OP, &b, "has no sequencenumber metadata"))?;
             let sequence_number = seq
                 .trim()
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n))
-                .ok_or_else(|| self.bad_blob(OP, &b, "has a sequencenumber that is not a safe integer"))?;
-            let offset = b.meta("offset").ok_or_else(|| self.bad_blob(OP, &b, "has no offset metadata"))?;
+                .ok_or_else(|| {
+                    self.bad_blob(OP, &b, "has a sequencenumber that is not a safe integer")
+                })?;
+            let offset = b
+                .meta("offset")
+                .ok_or_else(|| self.bad_blob(OP, &b, "has no offset metadata"))?;
             if offset.trim().is_empty() {
                 return Err(self.bad_blob(OP, &b, "has an empty offset"));
             }
@@ -276,12 +313,20 @@ impl Store {
             status: None,
             code: Some("InvalidBlobMetadata".into()),
             request_id: None,
-            message: format!("{operation}: blob '{}' {what}", self.display_name(&blob.name)),
+            message: format!(
+                "{operation}: blob '{}' {what}",
+                self.display_name(&blob.name)
+            ),
         }
     }
 
     /// Every blob under `pfx`, following `NextMarker` through all pages.
-    async fn list_all<H: Host>(&self, host: &H, operation: &str, pfx: &str) -> Result<Vec<ListedBlob>, StoreError> {
+    async fn list_all<H: Host>(
+        &self,
+        host: &H,
+        operation: &str,
+        pfx: &str,
+    ) -> Result<Vec<ListedBlob>, StoreError> {
         let auth = self.auth(host).await?;
         let target = self.display_name(pfx);
         let mut blobs = Vec::new();
@@ -292,13 +337,13 @@ impl Store {
             if resp.status != 200 {
                 return Err(self.fail(operation, &target, &resp));
             }
-            let page = parse_list_page(&resp.body).map_err(|why| {
-                StoreError::Rest {
-                    status: Some(resp.status),
-                    code: Some("InvalidXmlResponse".into()),
-                    request_id: resp.header("x-ms-request-id").map(str::to_string),
-                    message: format!("{operation} failed for '{target}': the listing could not be read ({why})"),
-                }
+            let page = parse_list_page(&resp.body).map_err(|why| StoreError::Rest {
+                status: Some(resp.status),
+                code: Some("InvalidXmlResponse".into()),
+                request_id: resp.header("x-ms-request-id").map(str::to_string),
+                message: format!(
+                    "{operation} failed for '{target}': the listing could not be read ({why})"
+                ),
             })?;
             blobs.extend(page.blobs);
             match page.next_marker {
@@ -325,7 +370,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let auth = self.auth(host).await?;
-        let results = join_all(ownerships.into_iter().map(|o| self.claim_one(host, &auth, o))).await;
+        let results = join_all(
+            ownerships
+                .into_iter()
+                .map(|o| self.claim_one(host, &auth, o)),
+        )
+        .await;
         let mut won = Vec::with_capacity(results.len());
         for r in results {
             if let Some(o) = r? {
@@ -342,12 +392,22 @@ impl Store {
         mut o: PartitionOwnership,
     ) -> Result<Option<PartitionOwnership>, StoreError> {
         const OP: &str = "claimOwnership";
-        let name = blob_name(&o.fully_qualified_namespace, &o.event_hub_name, &o.consumer_group, BlobKind::Ownership, &o.partition_id);
+        let name = blob_name(
+            &o.fully_qualified_namespace,
+            &o.event_hub_name,
+            &o.consumer_group,
+            BlobKind::Ownership,
+            &o.partition_id,
+        );
         let metadata = [("ownerid", o.owner_id.as_str())];
         let etag = o.etag.as_deref().map(quote_etag);
         let req = match &etag {
-            Some(e) => self.target.set_metadata(&name, &metadata, Condition::IfMatch(e)),
-            None => self.target.put_blob(&name, &metadata, Condition::IfNotExists),
+            Some(e) => self
+                .target
+                .set_metadata(&name, &metadata, Condition::IfMatch(e)),
+            None => self
+                .target
+                .put_blob(&name, &metadata, Condition::IfNotExists),
         };
         let target = self.display_name(&name);
         let resp = self.execute(host, auth, req, OP, &target).await?;
@@ -371,28 +431,61 @@ impl Store {
             )
         })?;
         o.etag = Some(quote_etag(new_etag));
-        o.last_modified_ms = Some(resp.header("last-modified").and_then(parse_http_date).unwrap_or_else(|| host.now_ms()));
+        o.last_modified_ms = Some(
+            resp.header("last-modified")
+                .and_then(parse_http_date)
+                .unwrap_or_else(|| host.now_ms()),
+        );
         Ok(Some(o))
     }
 
     /// Records a checkpoint: Set Blob Metadata, or Put Blob if the blob does not exist yet.
-    pub async fn update_checkpoint<H: Host>(&self, host: &H, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+    pub async fn update_checkpoint<H: Host>(
+        &self,
+        host: &H,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
         const OP: &str = "updateCheckpoint";
         self.check_open()?;
         checkpoint.validate("checkpoint")?;
         let c = checkpoint;
-        let name = blob_name(&c.fully_qualified_namespace, &c.event_hub_name, &c.consumer_group, BlobKind::Checkpoint, &c.partition_id);
+        let name = blob_name(
+            &c.fully_qualified_namespace,
+            &c.event_hub_name,
+            &c.consumer_group,
+            BlobKind::Checkpoint,
+            &c.partition_id,
+        );
         let seq = c.sequence_number.to_string();
-        let metadata = [("sequencenumber", seq.as_str()), ("offset", c.offset.as_str())];
+        let metadata = [
+            ("sequencenumber", seq.as_str()),
+            ("offset", c.offset.as_str()),
+        ];
         let target = self.display_name(&name);
         let auth = self.auth(host).await?;
-        let resp = self.execute(host, &auth, self.target.set_metadata(&name, &metadata, Condition::None), OP, &target).await?;
+        let resp = self
+            .execute(
+                host,
+                &auth,
+                self.target.set_metadata(&name, &metadata, Condition::None),
+                OP,
+                &target,
+            )
+            .await?;
         match resp.status {
             200 => return Ok(()),
             404 if resp.header("x-ms-error-code") != Some("ContainerNotFound") => {}
             _ => return Err(self.fail(OP, &target, &resp)),
         }
-        let resp = self.execute(host, &auth, self.target.put_blob(&name, &metadata, Condition::None), OP, &target).await?;
+        let resp = self
+            .execute(
+                host,
+                &auth,
+                self.target.put_blob(&name, &metadata, Condition::None),
+                OP,
+                &target,
+            )
+            .await?;
         match resp.status {
             200 | 201 => Ok(()),
             _ => Err(self.fail(OP, &target, &resp)),

@@ -85,20 +85,39 @@ mod tests {
     #[test]
     fn formats_known_dates() {
         assert_eq!(format_http_date(0.0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(format_http_date(1_795_499_095_123.0), "Tue, 24 Nov 2026 05:44:55 GMT");
-        assert_eq!(format_http_date(951_782_400_000.0), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(
+            format_http_date(1_795_499_095_123.0),
+            "Tue, 24 Nov 2026 05:44:55 GMT"
+        );
+        assert_eq!(
+            format_http_date(951_782_400_000.0),
+            "Tue, 29 Feb 2000 00:00:00 GMT"
+        );
     }
 
     #[test]
     fn parses_what_it_formats() {
-        for ms in [0.0, 951_782_400_000.0, 1_795_499_095_000.0, 4_102_444_800_000.0] {
+        for ms in [
+            0.0,
+            951_782_400_000.0,
+            1_795_499_095_000.0,
+            4_102_444_800_000.0,
+        ] {
             assert_eq!(parse_http_date(&format_http_date(ms)), Some(ms));
         }
     }
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "Tue", "Tue, 99 Nov 2026 05:44:55 GMT", "Tue, 24 Foo 2026 05:44:55 GMT", "Tue, 24 Nov 2026 25:00:00 GMT", "Tue, 24 Nov 2026 05:44 GMT", "Tue, 24 Nov 99999999999999999999 05:44:55 GMT"] {
+        for s in [
+            "",
+            "Tue",
+            "Tue, 99 Nov 2026 05:44:55 GMT",
+            "Tue, 24 Foo 2026 05:44:55 GMT",
+            "Tue, 24 Nov 2026 25:00:00 GMT",
+            "Tue, 24 Nov 2026 05:44 GMT",
+            "Tue, 24 Nov 99999999999999999999 05:44:55 GMT",
+        ] {
             assert_eq!(parse_http_date(s), None, "{s}");
         }
     }

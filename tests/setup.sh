@@ -88,3 +88,22 @@ setup_all() {
   setup_bindgen
   setup_node
 }
+
+# 4. pkg/: the wasm built for size and shrunk by wasm-opt, then bound for the web target (one
+#    glue file serves every runtime; the entries in pkg/ choose how the .wasm is loaded).
+#    wasm-opt runs before wasm-bindgen: Debian's binaryen 108 run after it points the
+#    externref table export at the function table, and the module then fails to start.
+build_pkg() {
+  log "building pkg/"
+  (cd "$ROOT" && cargo build -q --release --target $WASM_TARGET)
+  local raw=$ROOT/target/$WASM_TARGET/release/eventhubs_checkpointstore_blob_wasm.wasm
+  local opt=$ROOT/target/$WASM_TARGET/release/checkpointstore.opt.wasm
+  wasm-opt -Oz --strip-debug --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue -o "$opt" "$raw"
+  rm -rf "$ROOT/pkg/wasm"
+  wasm-bindgen --target web --out-dir "$ROOT/pkg/wasm" --out-name checkpointstore "$opt"
+  cp "$ROOT/README.md" "$ROOT/pkg/README.md" 2>/dev/null || true
+  local gz
+  gz=$(cat "$ROOT/pkg/wasm/checkpointstore_bg.wasm" "$ROOT/pkg/wasm/checkpointstore.js" | gzip -9 | wc -c)
+  log "pkg/ built: wasm + glue $gz bytes gzipped"
+}

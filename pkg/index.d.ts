@@ -1,0 +1,87 @@
+// Types of eventhubs-checkpointstore-blob-wasm. The shapes are those of @azure/event-hubs'
+// CheckpointStore, PartitionOwnership and Checkpoint.
+
+/** An AbortSignal-like object: aborting it rejects the call with an error named "AbortError". */
+export interface OperationOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** Anything with getToken, such as the credentials of @azure/identity. */
+export interface TokenCredentialLike {
+  getToken(
+    scopes: string | string[],
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** What `credential` may be. */
+export type StoreCredential =
+  | string
+  | { signature: string }
+  | { name: string; key: string }
+  | { accountName: string; accountKey: string | Uint8Array }
+  | TokenCredentialLike;
+
+export interface BlobCheckpointStoreOptions {
+  credential?: StoreCredential;
+  /** Sent as x-ms-version; default "2019-07-07". */
+  apiVersion?: string;
+  /** Host name of the read-only secondary endpoint (RA-GRS accounts). */
+  secondaryHostname?: string;
+}
+
+export interface PartitionOwnership {
+  fullyQualifiedNamespace: string;
+  eventHubName: string;
+  consumerGroup: string;
+  partitionId: string;
+  ownerId: string;
+  lastModifiedTimeInMs?: number;
+  etag?: string;
+}
+
+export interface Checkpoint {
+  fullyQualifiedNamespace: string;
+  eventHubName: string;
+  consumerGroup: string;
+  partitionId: string;
+  sequenceNumber: number;
+  /** Returned as decimal text; may be given as a string or an integer. */
+  offset: string;
+}
+
+/** The error of a failed request. */
+export interface RestError extends Error {
+  name: "RestError";
+  statusCode?: number;
+  code?: string;
+  requestId?: string;
+}
+
+export class BlobCheckpointStore {
+  constructor(blobAccountUrl: string, containerName: string, options?: BlobCheckpointStoreOptions);
+  static fromConnectionString(
+    connectionString: string,
+    containerName: string,
+    options?: BlobCheckpointStoreOptions,
+  ): BlobCheckpointStore;
+  listOwnership(
+    fullyQualifiedNamespace: string,
+    eventHubName: string,
+    consumerGroup: string,
+    options?: OperationOptions,
+  ): Promise<PartitionOwnership[]>;
+  claimOwnership(ownerships: PartitionOwnership[], options?: OperationOptions): Promise<PartitionOwnership[]>;
+  updateCheckpoint(
+    checkpoint: Omit<Checkpoint, "offset"> & { offset: string | number },
+    options?: OperationOptions,
+  ): Promise<void>;
+  listCheckpoints(
+    fullyQualifiedNamespace: string,
+    eventHubName: string,
+    consumerGroup: string,
+    options?: OperationOptions,
+  ): Promise<Checkpoint[]>;
+  close(): Promise<void>;
+  free(): void;
+}

@@ -1,0 +1,7 @@
+// Node entry: the wasm file is read and instantiated synchronously at import, so no init call.
+import { readFileSync } from "node:fs";
+import { initSync } from "./wasm/checkpointstore.js";
+
+initSync({ module: readFileSync(new URL("./wasm/checkpointstore_bg.wasm", import.meta.url)) });
+
+export { BlobCheckpointStore } from "./wasm/checkpointstore.js";

@@ -1,0 +1,6 @@
+// Browser and Deno entry: the wasm file is fetched next to this module (top-level await).
+import init from "./wasm/checkpointstore.js";
+
+await init({ module_or_path: new URL("./wasm/checkpointstore_bg.wasm", import.meta.url) });
+
+export { BlobCheckpointStore } from "./wasm/checkpointstore.js";

@@ -1,0 +1,7 @@
+// Cloudflare Workers entry: wrangler imports a .wasm file as a compiled WebAssembly.Module.
+import wasmModule from "./wasm/checkpointstore_bg.wasm";
+import { initSync } from "./wasm/checkpointstore.js";
+
+initSync({ module: wasmModule });
+
+export { BlobCheckpointStore } from "./wasm/checkpointstore.js";
