@@ -7,7 +7,9 @@ use eventhubs_checkpointstore_blob_wasm::account_url::AccountUrl;
 use eventhubs_checkpointstore_blob_wasm::connection_string::{DEV_ACCOUNT, DEV_ACCOUNT_KEY};
 use eventhubs_checkpointstore_blob_wasm::credential::Credential;
 use eventhubs_checkpointstore_blob_wasm::wasm::fetch::{abortable, FetchHost};
-use eventhubs_checkpointstore_blob_wasm::{Checkpoint, PartitionOwnership, Store, StoreConfig, StoreError};
+use eventhubs_checkpointstore_blob_wasm::{
+    Checkpoint, PartitionOwnership, Store, StoreConfig, StoreError,
+};
 use wasm_bindgen_test::*;
 
 fn azurite_url() -> &'static str {
@@ -25,12 +27,18 @@ fn store() -> Store {
 }
 
 fn host() -> FetchHost {
-    FetchHost { signal: None, token_credential: None }
+    FetchHost {
+        signal: None,
+        token_credential: None,
+    }
 }
 
 /// A namespace of its own per test, so tests and runs never see each other's blobs.
 fn unique_ns(tag: &str) -> String {
-    format!("{tag}-{}.servicebus.windows.net", (js_sys::Math::random() * 1e12) as u64)
+    format!(
+        "{tag}-{}.servicebus.windows.net",
+        (js_sys::Math::random() * 1e12) as u64
+    )
 }
 
 fn own(ns: &str, pid: &str, owner: &str, etag: Option<String>) -> PartitionOwnership {
@@ -48,27 +56,55 @@ fn own(ns: &str, pid: &str, owner: &str, etag: Option<String>) -> PartitionOwner
 #[wasm_bindgen_test]
 async fn claim_renew_and_lose_with_a_stale_etag() {
     let (s, h, ns) = (store(), host(), unique_ns("claim"));
-    let won = s.claim_ownership(&h, (0..4).map(|p| own(&ns, &p.to_string(), "a", None)).collect()).await.unwrap();
+    let won = s
+        .claim_ownership(
+            &h,
+            (0..4)
+                .map(|p| own(&ns, &p.to_string(), "a", None))
+                .collect(),
+        )
+        .await
+        .unwrap();
     assert_eq!(won.len(), 4);
-    let listed = s.list_ownership(&h, &ns, "Telemetry", "$Default").await.unwrap();
+    let listed = s
+        .list_ownership(&h, &ns, "Telemetry", "$Default")
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 4);
     for o in &won {
-        let l = listed.iter().find(|l| l.partition_id == o.partition_id).unwrap();
+        let l = listed
+            .iter()
+            .find(|l| l.partition_id == o.partition_id)
+            .unwrap();
         assert_eq!(l.etag, o.etag);
         assert_eq!(l.last_modified_ms, o.last_modified_ms);
     }
     // Someone else cannot take a held partition without its etag.
-    assert!(s.claim_ownership(&h, vec![own(&ns, "0", "b", None)]).await.unwrap().is_empty());
-    let renewed = s.claim_ownership(&h, vec![own(&ns, "0", "a", won[0].etag.clone())]).await.unwrap();
+    assert!(s
+        .claim_ownership(&h, vec![own(&ns, "0", "b", None)])
+        .await
+        .unwrap()
+        .is_empty());
+    let renewed = s
+        .claim_ownership(&h, vec![own(&ns, "0", "a", won[0].etag.clone())])
+        .await
+        .unwrap();
     assert_eq!(renewed.len(), 1);
-    let stale = s.claim_ownership(&h, vec![own(&ns, "0", "b", won[0].etag.clone())]).await.unwrap();
+    let stale = s
+        .claim_ownership(&h, vec![own(&ns, "0", "b", won[0].etag.clone())])
+        .await
+        .unwrap();
     assert!(stale.is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn checkpoints_round_trip() {
     let (s, h, ns) = (store(), host(), unique_ns("ckpt"));
-    for (pid, seq, off) in [("0", 0, "0"), ("1", 1 << 40, "123456789012"), ("1", (1 << 40) + 1, "123456789013")] {
+    for (pid, seq, off) in [
+        ("0", 0, "0"),
+        ("1", 1 << 40, "123456789012"),
+        ("1", (1 << 40) + 1, "123456789013"),
+    ] {
         let c = Checkpoint {
             fully_qualified_namespace: ns.clone(),
             event_hub_name: "Telemetry".into(),
@@ -79,17 +115,26 @@ async fn checkpoints_round_trip() {
         };
         s.update_checkpoint(&h, &c).await.unwrap();
     }
-    let mut list = s.list_checkpoints(&h, &ns, "Telemetry", "$Default").await.unwrap();
+    let mut list = s
+        .list_checkpoints(&h, &ns, "Telemetry", "$Default")
+        .await
+        .unwrap();
     list.sort_by(|a, b| a.partition_id.cmp(&b.partition_id));
     assert_eq!(list.len(), 2);
     assert_eq!((list[0].sequence_number, list[0].offset.as_str()), (0, "0"));
-    assert_eq!((list[1].sequence_number, list[1].offset.as_str()), ((1 << 40) + 1, "123456789013"));
+    assert_eq!(
+        (list[1].sequence_number, list[1].offset.as_str()),
+        ((1 << 40) + 1, "123456789013")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn missing_container_is_a_404() {
     let (s, h, ns) = (store_for("no-such-container"), host(), unique_ns("missing"));
-    let err = s.claim_ownership(&h, vec![own(&ns, "0", "a", None)]).await.unwrap_err();
+    let err = s
+        .claim_ownership(&h, vec![own(&ns, "0", "a", None)])
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.code(), Some("ContainerNotFound"));
 }
@@ -99,18 +144,38 @@ async fn abort_before_and_during_a_call() {
     let (s, ns) = (store(), unique_ns("abort"));
     let before = web_sys::AbortController::new().unwrap();
     before.abort();
-    let h = FetchHost { signal: Some(before.signal()), token_credential: None };
-    let err = abortable(Some(before.signal()), s.list_ownership(&h, &ns, "Telemetry", "$Default")).await.unwrap_err();
+    let h = FetchHost {
+        signal: Some(before.signal()),
+        token_credential: None,
+    };
+    let err = abortable(
+        Some(before.signal()),
+        s.list_ownership(&h, &ns, "Telemetry", "$Default"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err, StoreError::Aborted);
 
     // Aborted from another task while the request is in flight.
     let during = web_sys::AbortController::new().unwrap();
-    let h = FetchHost { signal: Some(during.signal()), token_credential: None };
+    let h = FetchHost {
+        signal: Some(during.signal()),
+        token_credential: None,
+    };
     let aborter = during.clone();
     wasm_bindgen_futures::spawn_local(async move { aborter.abort() });
-    let err = abortable(Some(during.signal()), s.list_ownership(&h, &ns, "Telemetry", "$Default")).await.unwrap_err();
+    let err = abortable(
+        Some(during.signal()),
+        s.list_ownership(&h, &ns, "Telemetry", "$Default"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err, StoreError::Aborted);
 
     // The store is not harmed.
-    assert!(s.list_ownership(&host(), &ns, "Telemetry", "$Default").await.unwrap().is_empty());
+    assert!(s
+        .list_ownership(&host(), &ns, "Telemetry", "$Default")
+        .await
+        .unwrap()
+        .is_empty());
 }
