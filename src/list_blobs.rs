@@ -85,18 +85,14 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
                 text.clear();
                 stack.push(name);
             }
-            Event::Text(t) => {
-                if field != Field::None {
-                    text.push_str(
-                        &t.unescape()
-                            .map_err(|e| format!("malformed XML text: {e}"))?,
-                    );
-                }
+            Event::Text(t) if field != Field::None => {
+                text.push_str(
+                    &t.unescape()
+                        .map_err(|e| format!("malformed XML text: {e}"))?,
+                );
             }
-            Event::CData(t) => {
-                if field != Field::None {
-                    text.push_str(&String::from_utf8_lossy(&t));
-                }
+            Event::CData(t) if field != Field::None => {
+                text.push_str(&String::from_utf8_lossy(&t));
             }
             Event::Empty(e) => {
                 // `<ownerid/>` is an empty metadata value (a released partition).

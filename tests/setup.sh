@@ -35,7 +35,7 @@ setup_rust() {
     log "using $(rustc --version) (has $WASM_TARGET)"
     return 0
   fi
-  apt_install rustc-web cargo-web rust-web-src lld-22 binaryen
+  apt_install rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web lld-22 binaryen
   export PATH=/usr/bin:$HOME/.cargo/bin:$PATH
   if ! has_wasm_std /usr/bin/rustc; then
     log "building the $WASM_TARGET standard library from rust-web-src (about a minute)"
