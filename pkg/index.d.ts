@@ -1,16 +1,23 @@
 // Types of eventhubs-checkpointstore-blob-wasm. The shapes are those of @azure/event-hubs'
 // CheckpointStore, PartitionOwnership and Checkpoint.
 
-/** An AbortSignal-like object: aborting it rejects the call with an error named "AbortError". */
+/** What the store needs of an AbortSignal (the shape of @azure/abort-controller's AbortSignalLike). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: (this: AbortSignalLike, ev: any) => any, options?: any): void;
+  removeEventListener(type: "abort", listener: (this: AbortSignalLike, ev: any) => any, options?: any): void;
+}
+
+/** Options of every call: aborting `abortSignal` rejects the call with an error named "AbortError". */
 export interface OperationOptions {
-  abortSignal?: AbortSignal;
+  abortSignal?: AbortSignalLike;
 }
 
 /** Anything with getToken, such as the credentials of @azure/identity. */
 export interface TokenCredentialLike {
   getToken(
     scopes: string | string[],
-    options?: { abortSignal?: AbortSignal },
+    options?: { abortSignal?: AbortSignalLike },
   ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
 }
 

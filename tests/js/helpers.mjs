@@ -1,5 +1,6 @@
 // Shared by the JS suites: Azurite's address, the dev account, and an independent client
 // (the official @azure/storage-blob) for set-up and for writing blobs behind our back.
+import { readFileSync } from "node:fs";
 import {
   BlobServiceClient,
   StorageSharedKeyCredential,
@@ -74,4 +75,13 @@ export function assertNoSecret(assert, text, extra = []) {
   for (const s of [KEY, KEY.slice(0, 20), ...extra]) {
     assert.ok(!String(text).includes(s), `secret leaked into: ${text}`);
   }
+}
+
+/** The code block that follows `<!-- example: NAME ... -->` in the README. */
+export function readmeExample(name) {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const at = readme.indexOf(`<!-- example: ${name}`);
+  if (at < 0) throw new Error(`README has no example '${name}'`);
+  const block = readme.slice(at).match(/```[a-z]*\n([\s\S]*?)```/);
+  return block[1];
 }

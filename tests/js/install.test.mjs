@@ -3,10 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONN, NS, EH, CG, service } from "./helpers.mjs";
+import { CONN, NS, EH, CG, service, readmeExample } from "./helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -18,8 +18,7 @@ test("npm pack ./pkg installs into an empty project where the README snippet wor
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "user-project", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(tgzDir, tgz)], { cwd: dir, stdio: "pipe" });
 
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const snippet = readme.split("## Use (Node 20+, ESM)")[1].split("```js\n")[1].split("```")[0];
+  const snippet = readmeExample("node");
   writeFileSync(join(dir, "snippet.mjs"), snippet + "\nconsole.log(JSON.stringify(mine));\n");
   await service.getContainerClient("checkpoints").createIfNotExists();
   const out = execFileSync("node", ["snippet.mjs"], {

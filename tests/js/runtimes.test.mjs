@@ -4,41 +4,18 @@
 // runtime that cannot run the scenario fails.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { readFileSync, readdirSync, statSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { join, extname, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import { URL_, newContainer, containerSas, KEY } from "./helpers.mjs";
-
-const root = new URL("../../", import.meta.url).pathname;
-const tests = join(root, "tests");
-const bin = (name) => join(tests, "node_modules/.bin", name);
-// wrangler 4 needs Node 22; the tests install it from npm (the `node` package).
-const node22 = bin("node");
+import { root, tests, bin, node22, wranglerJs, run, wranglerDev, serve, launchChromium } from "./runtime-tools.mjs";
 const EXPECTED_STEPS = ["claimed 4", "renewed 4", "stale claim left out", "checkpointed 4", "listed owners", "aborted 2"];
 
 let container;
 before(async () => {
   container = await newContainer("runtimes");
 });
-
-function run(cmd, args, { env = {}, cwd = tests, timeoutMs = 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}\n${err}`));
-    });
-  });
-}
 
 function assertReport(report, runtime) {
   assert.equal(report.ok, true, JSON.stringify(report));
@@ -60,32 +37,6 @@ test("Deno 2: the package from node_modules, and pkg/ by a relative path", async
   assertReport(JSON.parse(await deno("runtimes/deno/from-relative-path.js")), "deno-relative");
 });
 
-/** Starts `wrangler dev` in `dir` and resolves with its URL and a stop function. */
-async function wranglerDev(dir, extraArgs = []) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(node22, [join(tests, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), ...extraArgs], {
-    cwd: dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const deadline = Date.now() + 60_000;
-  while (!/Ready on/.test(log)) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill("SIGKILL");
-      throw new Error(`wrangler dev did not start:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    log: () => log,
-    stop: () => new Promise((r) => { child.once("close", r); child.kill("SIGTERM"); }),
-  };
-}
-
 test("Cloudflare Workers: a plain Worker bundled by wrangler, run by wrangler dev (workerd)", async () => {
   const dev = await wranglerDev(join(tests, "runtimes/worker"));
   try {
@@ -100,7 +51,7 @@ test("Cloudflare Workers: a plain Worker bundled by wrangler, run by wrangler de
 test("what a Worker uploads: wrangler's bundle, gzipped", async () => {
   const out = join(root, "target/worker-bundle");
   rmSync(out, { recursive: true, force: true });
-  await run(node22, [join(tests, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out], {
+  await run(node22, [wranglerJs, "deploy", "--dry-run", "--outdir", out], {
     cwd: join(tests, "runtimes/worker"),
     env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
   });
@@ -119,28 +70,9 @@ test("what a Worker uploads: wrangler's bundle, gzipped", async () => {
   console.log(`# size: package wasm + JS glue ${pkgGz} bytes gzipped; Worker upload (scenario worker included) ${raw} bytes, ${gz} gzipped`);
 });
 
-const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-function serve(dir) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(dir, path.endsWith("/") ? path + "index.html" : path);
-    try {
-      if (!file.startsWith(dir) || !statSync(file).isFile()) throw new Error("no");
-      res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-      res.end(readFileSync(file));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((r) => server.listen(0, "127.0.0.1", () => r({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
-}
-
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser?.close());
 
