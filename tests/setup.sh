@@ -78,6 +78,30 @@ setup_node() {
   fi
 }
 
+# The official Python store for the interop suite, into tests/.pydeps (no venv needed).
+setup_python() {
+  command -v python3 >/dev/null || apt_install python3
+  python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+  local req=$ROOT/tests/interop/requirements.txt stamp=$ROOT/tests/.pydeps/.stamp
+  if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
+    log "pip install the official Python store into tests/.pydeps"
+    rm -rf "$ROOT/tests/.pydeps"
+    python3 -m pip install -q --disable-pip-version-check --target "$ROOT/tests/.pydeps" -r "$req"
+    touch "$stamp"
+  fi
+}
+
+# A self-signed certificate for the HTTPS Azurite the OAuth tests need (bearer tokens are only
+# accepted over HTTPS). Written to $1/cert.pem and $1/key.pem.
+make_test_cert() {
+  command -v openssl >/dev/null || apt_install openssl
+  mkdir -p "$1"
+  [ -f "$1/cert.pem" ] && openssl x509 -checkend 3600 -noout -in "$1/cert.pem" >/dev/null 2>&1 && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1
+}
+
 setup_browser() {
   apt_install chromium chromium-driver
 }
@@ -87,6 +111,7 @@ setup_all() {
   setup_rust
   setup_bindgen
   setup_node
+  setup_python
 }
 
 # 4. pkg/: the wasm built for size and shrunk by wasm-opt, then bound for the web target (one
