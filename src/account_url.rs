@@ -91,7 +91,24 @@ impl AccountUrl {
         format!("{}{}", self.base_path, path)
     }
 
-    /// The host name alone (no port), for secondary-host substitution.
+    /// `host[:port]`, as it stands in the URL.
+    pub fn authority(&self) -> &str {
+        self.origin.split_once("://").map_or("", |(_, h)| h)
+    }
+
+    /// `url` (a URL below this account) sent to `host` instead: the read-only secondary of an
+    /// RA-GRS account. Shared Key still signs with the primary account name, as the service wants.
+    pub fn on_host(&self, url: &str, host: &str) -> String {
+        match url.strip_prefix(&self.origin) {
+            Some(rest) => {
+                let scheme = self.origin.split_once("://").map_or("https", |(s, _)| s);
+                format!("{scheme}://{host}{rest}")
+            }
+            None => url.to_string(),
+        }
+    }
+
+    /// The host name alone (no port).
     pub fn hostname(&self) -> &str {
         let host = self.origin.split_once("://").map_or("", |(_, h)| h);
         host_without_port(host)
@@ -155,6 +172,14 @@ mod tests {
         assert_eq!(u.sas.as_deref(), Some("sv=1&sig=x"));
         assert_eq!(u.full_path("/c"), "/devstoreaccount1/c");
         assert_eq!(u.hostname(), "127.0.0.1");
+        assert_eq!(u.authority(), "127.0.0.1:10000");
+        assert_eq!(
+            u.on_host(
+                "http://127.0.0.1:10000/devstoreaccount1/c?comp=list",
+                "127.0.0.1:10001"
+            ),
+            "http://127.0.0.1:10001/devstoreaccount1/c?comp=list"
+        );
     }
 
     #[test]

@@ -68,6 +68,11 @@ impl Target {
         self.with_metadata(req, metadata, cond)
     }
 
+    /// Get Blob Properties (`HEAD`): metadata, ETag and Last-Modified, no body.
+    pub fn get_properties(&self, name: &str) -> Request {
+        Request::new("HEAD", self.blob_url(name)).header("x-ms-version", self.api_version.clone())
+    }
+
     /// List Blobs with metadata under `prefix`, continuing at `marker`.
     pub fn list_blobs(&self, prefix: &str, marker: Option<&str>) -> Request {
         let mut url = format!(

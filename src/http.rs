@@ -62,6 +62,8 @@ impl Response {
 pub enum TransportError {
     /// The caller's abort signal fired.
     Aborted,
+    /// The try took longer than its time-out; the request may or may not have been applied.
+    Timeout,
     /// The request could not be sent or the answer not read (DNS, refused, reset, CORS, ...).
     /// The text comes from the host's `fetch`; it must not be trusted to be secret-free.
     Network(String),

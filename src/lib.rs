@@ -14,6 +14,7 @@ pub mod http;
 pub mod list_blobs;
 pub mod model;
 pub mod rest_error;
+pub mod retry;
 pub mod store;
 pub mod time;
 

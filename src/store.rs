@@ -14,6 +14,7 @@ use crate::http::{Request, Response, TransportError};
 use crate::list_blobs::{parse_list_page, ListedBlob};
 use crate::model::{quote_etag, validate_group, Checkpoint, PartitionOwnership, MAX_SAFE_INTEGER};
 use crate::rest_error::{from_response, scrub};
+use crate::retry::{is_retriable_status, retry_delay, RetryOptions};
 use crate::time::parse_http_date;
 
 /// The API version the Python store defaults to.
@@ -22,8 +23,13 @@ pub const DEFAULT_API_VERSION: &str = "2019-07-07";
 /// What the store needs from its surroundings: sending requests, the time, and tokens.
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bounds wanted
 pub trait Host {
-    /// Sends one request and returns whatever status came back.
-    async fn send(&self, req: Request) -> Result<Response, TransportError>;
+    /// Sends one request and returns whatever status came back; gives up with
+    /// [`TransportError::Timeout`] after `timeout_ms`.
+    async fn send(&self, req: Request, timeout_ms: f64) -> Result<Response, TransportError>;
+    /// Waits `ms` milliseconds (retry back-off).
+    async fn sleep(&self, ms: f64);
+    /// A random number in [0, 1), for back-off jitter.
+    fn random(&self) -> f64;
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> f64;
     /// Asks the token credential for a token for `scope`.
@@ -41,8 +47,10 @@ pub struct StoreConfig {
     pub api_version: String,
     /// How requests are authorized.
     pub credential: Credential,
-    /// A read-only secondary host (RA-GRS), kept for read fallback.
+    /// A read-only secondary host (RA-GRS): list calls retry there.
     pub secondary_hostname: Option<String>,
+    /// Retries and time-outs.
+    pub retry: RetryOptions,
 }
 
 impl StoreConfig {
@@ -89,6 +97,7 @@ impl StoreConfig {
             api_version: api_version.to_string(),
             credential,
             secondary_hostname: secondary_hostname.map(str::to_string),
+            retry: RetryOptions::default(),
         })
     }
 }
@@ -98,6 +107,7 @@ pub struct Store {
     target: Target,
     credential: Credential,
     secondary_hostname: Option<String>,
+    retry: RetryOptions,
     /// Strings scrubbed from every message built from outside text.
     secrets: Vec<String>,
     token: RefCell<Option<AccessToken>>,
@@ -106,6 +116,14 @@ pub struct Store {
 
 /// The authorization of one operation, fetched once before its requests fan out.
 struct Auth(Option<String>);
+
+/// The last response of a request and how it came about.
+struct Exchange {
+    resp: Response,
+    tries: u32,
+    /// An earlier try got no answer: it may have been applied.
+    uncertain: bool,
+}
 
 impl Store {
     /// A store for `config`.
@@ -120,6 +138,7 @@ impl Store {
             },
             credential: config.credential,
             secondary_hostname: config.secondary_hostname,
+            retry: config.retry,
             secrets,
             token: RefCell::new(None),
             closed: Cell::new(false),
@@ -185,32 +204,95 @@ impl Store {
         Ok(Auth(Some(token.token)))
     }
 
+    /// Sends `req` with retries: network failures, time-outs and retriable statuses are tried
+    /// again after a back-off, up to `max_retries` times. Reads (`may_use_secondary`) alternate
+    /// to the secondary host after a failure, when one is configured. Returns the last response,
+    /// whatever its status, with how many tries it took and whether an earlier try's outcome
+    /// is unknown (it may have been applied).
     async fn execute<H: Host>(
         &self,
         host: &H,
         auth: &Auth,
-        req: Request,
+        req: &Request,
+        may_use_secondary: bool,
         operation: &str,
         target: &str,
-    ) -> Result<Response, StoreError> {
-        let req = self
-            .target
-            .authorize(req, &self.credential, host.now_ms(), auth.0.as_deref());
-        match host.send(req).await {
-            Ok(resp) => Ok(resp),
-            Err(TransportError::Aborted) => Err(StoreError::Aborted),
-            Err(TransportError::Network(text)) => Err(StoreError::no_response(
-                "REQUEST_SEND_ERROR",
-                format!(
-                    "{operation} failed for '{target}': no response ({})",
-                    self.scrub(&text)
-                ),
-            )),
+    ) -> Result<Exchange, StoreError> {
+        let mut uncertain = false;
+        let mut tries: u32 = 0;
+        let mut secondary_ok = may_use_secondary && self.secondary_hostname.is_some();
+        loop {
+            tries += 1;
+            let on_secondary = secondary_ok && tries % 2 == 0;
+            let mut attempt = req.clone();
+            if let (true, Some(host_name)) = (on_secondary, &self.secondary_hostname) {
+                attempt.url = self.target.url.on_host(&attempt.url, host_name);
+            }
+            let signed =
+                self.target
+                    .authorize(attempt, &self.credential, host.now_ms(), auth.0.as_deref());
+            let last_try = tries > self.retry.max_retries;
+            let failed_response = match host.send(signed, self.retry.timeout_ms).await {
+                Err(TransportError::Aborted) => return Err(StoreError::Aborted),
+                Err(e) => {
+                    uncertain = true;
+                    if last_try {
+                        let (code, why) = match e {
+                            TransportError::Timeout => (
+                                "REQUEST_TIMEOUT",
+                                format!(
+                                    "the last try timed out after {} ms",
+                                    self.retry.timeout_ms
+                                ),
+                            ),
+                            TransportError::Network(text) => {
+                                ("REQUEST_SEND_ERROR", self.scrub(&text))
+                            }
+                            TransportError::Aborted => ("REQUEST_SEND_ERROR", String::new()),
+                        };
+                        return Err(StoreError::no_response(
+                            code,
+                            format!("{operation} failed for '{target}': no response after {tries} tries ({why})"),
+                        ));
+                    }
+                    None
+                }
+                // The secondary may not have the blob yet: go back to the primary for good.
+                Ok(resp) if on_secondary && resp.status == 404 && !last_try => {
+                    secondary_ok = false;
+                    Some(resp)
+                }
+                Ok(resp) if !is_retriable_status(resp.status) || last_try => {
+                    return Ok(Exchange {
+                        resp,
+                        tries,
+                        uncertain,
+                    })
+                }
+                Ok(resp) => Some(resp),
+            };
+            let delay = retry_delay(
+                &self.retry,
+                tries,
+                failed_response.as_ref(),
+                host.now_ms(),
+                host.random(),
+            );
+            host.sleep(delay).await;
         }
     }
 
-    fn fail(&self, operation: &str, target: &str, resp: &Response) -> StoreError {
-        from_response(operation, target, resp, &self.secrets)
+    fn fail(&self, operation: &str, target: &str, ex: &Exchange) -> StoreError {
+        let mut err = from_response(operation, target, &ex.resp, &self.secrets);
+        if ex.tries > 1 {
+            if let StoreError::Rest { message, .. } = &mut err {
+                message.push_str(&format!(
+                    " (gave up after {} tries; last status {})",
+                    ex.tries, ex.resp.status
+                ));
+            }
+        }
+        err
     }
 
     fn display_name(&self, blob: &str) -> String {
@@ -333,10 +415,13 @@ impl Store {
         let mut marker: Option<String> = None;
         loop {
             let req = self.target.list_blobs(pfx, marker.as_deref());
-            let resp = self.execute(host, &auth, req, operation, &target).await?;
-            if resp.status != 200 {
-                return Err(self.fail(operation, &target, &resp));
+            let ex = self
+                .execute(host, &auth, &req, true, operation, &target)
+                .await?;
+            if ex.resp.status != 200 {
+                return Err(self.fail(operation, &target, &ex));
             }
+            let resp = ex.resp;
             let page = parse_list_page(&resp.body).map_err(|why| StoreError::Rest {
                 status: Some(resp.status),
                 code: Some("InvalidXmlResponse".into()),
@@ -389,7 +474,7 @@ impl Store {
         &self,
         host: &H,
         auth: &Auth,
-        mut o: PartitionOwnership,
+        o: PartitionOwnership,
     ) -> Result<Option<PartitionOwnership>, StoreError> {
         const OP: &str = "claimOwnership";
         let name = blob_name(
@@ -410,24 +495,39 @@ impl Store {
                 .put_blob(&name, &metadata, Condition::IfNotExists),
         };
         let target = self.display_name(&name);
-        let resp = self.execute(host, auth, req, OP, &target).await?;
-        let lost = match resp.status {
-            200 | 201 => false,
-            412 | 409 => true,
-            // The blob is gone: a conditional claim lost. A missing container is an error.
-            404 => etag.is_some() && resp.header("x-ms-error-code") != Some("ContainerNotFound"),
-            _ => return Err(self.fail(OP, &target, &resp)),
+        let ex = self.execute(host, auth, &req, false, OP, &target).await?;
+        let resp = match ex.resp.status {
+            200 | 201 => &ex.resp,
+            // A lost race, or the blob is gone under a conditional claim. But when an earlier
+            // try got no answer, that try may be the one that changed the blob: ask the blob.
+            412 | 409 | 404 if ex.resp.header("x-ms-error-code") != Some("ContainerNotFound") => {
+                if ex.uncertain && ex.resp.status != 404 {
+                    return self
+                        .resolve_uncertain_claim(host, auth, o, &name, &target)
+                        .await;
+                }
+                if ex.resp.status == 404 && etag.is_none() {
+                    return Err(self.fail(OP, &target, &ex));
+                }
+                return Ok(None);
+            }
+            _ => return Err(self.fail(OP, &target, &ex)),
         };
-        if lost {
-            return Ok(None);
-        }
-        if resp.status == 404 {
-            return Err(self.fail(OP, &target, &resp));
-        }
+        Ok(Some(self.claimed(host, o, resp, &target)?))
+    }
+
+    /// The claim's result from the response that carries the blob's new ETag and Last-Modified.
+    fn claimed<H: Host>(
+        &self,
+        host: &H,
+        mut o: PartitionOwnership,
+        resp: &Response,
+        target: &str,
+    ) -> Result<PartitionOwnership, StoreError> {
         let new_etag = resp.header("etag").filter(|e| !e.is_empty()).ok_or_else(|| {
             StoreError::no_response(
                 "MissingResponseHeader",
-                format!("{OP} for '{target}': the response has no ETag header (in a browser, expose it with the account's CORS rules)"),
+                format!("claimOwnership for '{target}': the response has no ETag header (in a browser, expose it with the account's CORS rules)"),
             )
         })?;
         o.etag = Some(quote_etag(new_etag));
@@ -436,7 +536,37 @@ impl Store {
                 .and_then(parse_http_date)
                 .unwrap_or_else(|| host.now_ms()),
         );
-        Ok(Some(o))
+        Ok(o)
+    }
+
+    /// After a try without an answer and a retry that lost (412/409): the claim is ours if the
+    /// blob now names us as its owner (our unanswered try applied), and lost otherwise.
+    async fn resolve_uncertain_claim<H: Host>(
+        &self,
+        host: &H,
+        auth: &Auth,
+        o: PartitionOwnership,
+        name: &str,
+        target: &str,
+    ) -> Result<Option<PartitionOwnership>, StoreError> {
+        const OP: &str = "claimOwnership";
+        let ex = self
+            .execute(
+                host,
+                auth,
+                &self.target.get_properties(name),
+                false,
+                OP,
+                target,
+            )
+            .await?;
+        match ex.resp.status {
+            200 if ex.resp.header("x-ms-meta-ownerid") == Some(o.owner_id.as_str()) => {
+                Ok(Some(self.claimed(host, o, &ex.resp, target)?))
+            }
+            200 | 404 => Ok(None),
+            _ => Err(self.fail(OP, target, &ex)),
+        }
     }
 
     /// Records a checkpoint: Set Blob Metadata, or Put Blob if the blob does not exist yet.
@@ -463,32 +593,18 @@ impl Store {
         ];
         let target = self.display_name(&name);
         let auth = self.auth(host).await?;
-        let resp = self
-            .execute(
-                host,
-                &auth,
-                self.target.set_metadata(&name, &metadata, Condition::None),
-                OP,
-                &target,
-            )
-            .await?;
-        match resp.status {
+        let set = self.target.set_metadata(&name, &metadata, Condition::None);
+        let ex = self.execute(host, &auth, &set, false, OP, &target).await?;
+        match ex.resp.status {
             200 => return Ok(()),
-            404 if resp.header("x-ms-error-code") != Some("ContainerNotFound") => {}
-            _ => return Err(self.fail(OP, &target, &resp)),
+            404 if ex.resp.header("x-ms-error-code") != Some("ContainerNotFound") => {}
+            _ => return Err(self.fail(OP, &target, &ex)),
         }
-        let resp = self
-            .execute(
-                host,
-                &auth,
-                self.target.put_blob(&name, &metadata, Condition::None),
-                OP,
-                &target,
-            )
-            .await?;
-        match resp.status {
+        let put = self.target.put_blob(&name, &metadata, Condition::None);
+        let ex = self.execute(host, &auth, &put, false, OP, &target).await?;
+        match ex.resp.status {
             200 | 201 => Ok(()),
-            _ => Err(self.fail(OP, &target, &resp)),
+            _ => Err(self.fail(OP, &target, &ex)),
         }
     }
 }

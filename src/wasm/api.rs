@@ -79,7 +79,7 @@ impl BlobCheckpointStore {
             Some(e) => Some(
                 AccountUrl::parse(e, "connectionString BlobSecondaryEndpoint")
                     .map_err(throw)?
-                    .hostname()
+                    .authority()
                     .to_string(),
             ),
             None => None,
@@ -101,13 +101,14 @@ impl BlobCheckpointStore {
             None => (fallback_credential, None),
         };
         let secondary = opts.secondary_hostname.or(fallback_secondary);
-        let config = StoreConfig::new(
+        let mut config = StoreConfig::new(
             url,
             &container,
             opts.api_version.as_deref(),
             credential,
             secondary.as_deref(),
         )?;
+        config.retry = opts.retry;
         Ok(BlobCheckpointStore {
             inner: Rc::new(Inner {
                 store: Store::new(config),

@@ -11,6 +11,7 @@ use crate::account_url::AccountUrl;
 use crate::credential::Credential;
 use crate::error::StoreError;
 use crate::model::{Checkpoint, PartitionOwnership, MAX_SAFE_INTEGER};
+use crate::retry::RetryOptions;
 
 fn prop(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -114,15 +115,66 @@ pub struct StoreOptions {
     pub credential: JsValue,
     pub api_version: Option<String>,
     pub secondary_hostname: Option<String>,
+    pub retry: RetryOptions,
 }
 
-/// Reads `{ credential?, apiVersion?, secondaryHostname? }`.
+/// Reads `retryOptions`: `{ maxRetries, retryDelayInMs, maxRetryDelayInMs, timeoutInMs }`, each
+/// optional.
+fn retry_options(v: &JsValue) -> Result<RetryOptions, StoreError> {
+    const P: &str = "options.retryOptions";
+    let mut r = RetryOptions::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(r);
+    }
+    expect_object(v, P)?;
+    let number = |name: &str| -> Result<Option<f64>, StoreError> {
+        let x = prop(v, name);
+        if x.is_undefined() {
+            return Ok(None);
+        }
+        x.as_f64()
+            .filter(|n| n.is_finite())
+            .map(Some)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    format!("{P}.{name}"),
+                    format!("must be a finite number, got {}", type_name(&x)),
+                )
+            })
+    };
+    if let Some(n) = number("maxRetries")? {
+        if n.fract() != 0.0 || n < 0.0 || n > f64::from(crate::retry::MAX_RETRIES_LIMIT) {
+            return Err(StoreError::invalid(
+                format!("{P}.maxRetries"),
+                format!(
+                    "must be a whole number from 0 to {}",
+                    crate::retry::MAX_RETRIES_LIMIT
+                ),
+            ));
+        }
+        r.max_retries = n as u32;
+    }
+    if let Some(n) = number("retryDelayInMs")? {
+        r.retry_delay_ms = n;
+    }
+    if let Some(n) = number("maxRetryDelayInMs")? {
+        r.max_retry_delay_ms = n;
+    }
+    if let Some(n) = number("timeoutInMs")? {
+        r.timeout_ms = n;
+    }
+    r.validate()?;
+    Ok(r)
+}
+
+/// Reads `{ credential?, apiVersion?, secondaryHostname?, retryOptions? }`.
 pub fn store_options(options: &JsValue) -> Result<StoreOptions, StoreError> {
     if options.is_undefined() || options.is_null() {
         return Ok(StoreOptions {
             credential: JsValue::UNDEFINED,
             api_version: None,
             secondary_hostname: None,
+            retry: RetryOptions::default(),
         });
     }
     expect_object(options, "options")?;
@@ -138,6 +190,7 @@ pub fn store_options(options: &JsValue) -> Result<StoreOptions, StoreError> {
         credential: prop(options, "credential"),
         api_version: opt_string("apiVersion")?,
         secondary_hostname: opt_string("secondaryHostname")?,
+        retry: retry_options(&prop(options, "retryOptions"))?,
     })
 }
 

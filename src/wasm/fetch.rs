@@ -1,25 +1,29 @@
 //! The transport: sends core [`Request`]s with the host's `fetch`, and asks a JS token
 //! credential for tokens. This is the store's only I/O.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 
 use futures_util::future::{select, Either};
 use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit};
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
 
 use crate::credential::AccessToken;
 use crate::error::{redact, StoreError};
 use crate::http::{Request, Response, TransportError};
 use crate::store::Host;
 
-use super::sys::fetch_with_request;
+use super::sys::{clear_timeout, fetch_with_request, set_timeout};
 
 /// Response headers the core reads; only these are copied out of the JS `Headers`.
-const WANTED_HEADERS: [&str; 6] = [
+const WANTED_HEADERS: [&str; 7] = [
     "etag",
+    "x-ms-meta-ownerid",
     "last-modified",
     "x-ms-error-code",
     "x-ms-request-id",
@@ -40,7 +44,11 @@ impl FetchHost {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 
-    async fn fetch(&self, req: &Request) -> Result<web_sys::Response, JsValue> {
+    async fn fetch(
+        &self,
+        req: &Request,
+        signal: &AbortSignal,
+    ) -> Result<web_sys::Response, JsValue> {
         let init = RequestInit::new();
         init.set_method(req.method);
         let headers = Headers::new()?;
@@ -48,13 +56,56 @@ impl FetchHost {
             headers.append(name, value)?;
         }
         init.set_headers(&headers);
-        if let Some(signal) = &self.signal {
-            init.set_signal(Some(signal));
-        }
+        init.set_signal(Some(signal));
         let request = web_sys::Request::new_with_str_and_init(&req.url, &init)?;
         JsFuture::from(fetch_with_request(&request))
             .await?
             .dyn_into()
+    }
+}
+
+/// What one try set up, undone when the try ends or is dropped.
+struct TryGuard {
+    timer: JsValue,
+    signal: Option<AbortSignal>,
+    on_abort: Closure<dyn FnMut()>,
+    _on_timeout: Closure<dyn FnMut()>,
+}
+
+impl Drop for TryGuard {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some(s) = &self.signal {
+            let _ = s.remove_event_listener_with_callback(
+                "abort",
+                self.on_abort.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+impl FetchHost {
+    async fn fetch_and_read(
+        &self,
+        req: &Request,
+        signal: &AbortSignal,
+    ) -> Result<Response, JsValue> {
+        let resp = self.fetch(req, signal).await?;
+        let js_headers = resp.headers();
+        let headers = WANTED_HEADERS
+            .iter()
+            .filter_map(|n| js_headers.get(n).ok().flatten().map(|v| (n.to_string(), v)))
+            .collect();
+        // Always read the body: Node keeps the connection busy until it is consumed.
+        let body = JsFuture::from(resp.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        Ok(Response {
+            status: resp.status(),
+            headers,
+            body,
+        })
     }
 }
 
@@ -85,34 +136,67 @@ pub fn describe_js_error(err: &JsValue) -> String {
 }
 
 impl Host for FetchHost {
-    async fn send(&self, req: Request) -> Result<Response, TransportError> {
+    async fn send(&self, req: Request, timeout_ms: f64) -> Result<Response, TransportError> {
         if self.aborted() {
             return Err(TransportError::Aborted);
         }
-        let resp = match self.fetch(&req).await {
-            Ok(r) => r,
-            Err(_) if self.aborted() => return Err(TransportError::Aborted),
-            Err(e) => return Err(TransportError::Network(describe_js_error(&e))),
+        // One controller per try: the caller's signal and the try's time-out both abort it.
+        let controller =
+            AbortController::new().map_err(|e| TransportError::Network(describe_js_error(&e)))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let on_timeout = {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                timed_out.set(true);
+                controller.abort();
+            })
         };
-        let js_headers = resp.headers();
-        let headers = WANTED_HEADERS
-            .iter()
-            .filter_map(|n| js_headers.get(n).ok().flatten().map(|v| (n.to_string(), v)))
-            .collect();
-        // Always read the body: Node keeps the connection busy until it is consumed.
-        let body = match resp.text() {
-            Ok(p) => match JsFuture::from(p).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
-                Err(_) if self.aborted() => return Err(TransportError::Aborted),
-                Err(e) => return Err(TransportError::Network(describe_js_error(&e))),
-            },
-            Err(e) => return Err(TransportError::Network(describe_js_error(&e))),
+        let on_abort = {
+            let controller = controller.clone();
+            Closure::<dyn FnMut()>::new(move || controller.abort())
         };
-        Ok(Response {
-            status: resp.status(),
-            headers,
-            body,
-        })
+        if let Some(s) = &self.signal {
+            let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+        // Clears the timer and the listener however this future ends, dropped mid-way included
+        // (an aborted call drops it): a timer firing into a dropped closure would throw.
+        let _guard = TryGuard {
+            timer: set_timeout(on_timeout.as_ref().unchecked_ref(), timeout_ms),
+            signal: self.signal.clone(),
+            on_abort,
+            _on_timeout: on_timeout,
+        };
+        self.fetch_and_read(&req, &controller.signal())
+            .await
+            .map_err(|e| {
+                if self.aborted() {
+                    TransportError::Aborted
+                } else if timed_out.get() {
+                    TransportError::Timeout
+                } else {
+                    TransportError::Network(describe_js_error(&e))
+                }
+            })
+    }
+
+    async fn sleep(&self, ms: f64) {
+        let mut timer = JsValue::UNDEFINED;
+        let wait = Promise::new(&mut |resolve, _reject| {
+            timer = set_timeout(&resolve, ms);
+        });
+        // Cleared if the wait is dropped (an abort), so no timer outlives the call.
+        struct Cancel(JsValue);
+        impl Drop for Cancel {
+            fn drop(&mut self) {
+                clear_timeout(&self.0);
+            }
+        }
+        let _cancel = Cancel(timer);
+        let _ = JsFuture::from(wait).await;
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
     }
 
     fn now_ms(&self) -> f64 {

@@ -8,4 +8,12 @@ extern "C" {
     /// The global `fetch(request)`.
     #[wasm_bindgen(js_name = fetch)]
     pub fn fetch_with_request(input: &web_sys::Request) -> js_sys::Promise;
+
+    /// The global `setTimeout(handler, ms)`; the handle is a number or an object (Node).
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
+
+    /// The global `clearTimeout(handle)`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(handle: &JsValue);
 }

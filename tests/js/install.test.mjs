@@ -20,7 +20,10 @@ test("npm pack ./pkg installs into an empty project where the README snippet wor
 
   const snippet = readmeExample("node");
   writeFileSync(join(dir, "snippet.mjs"), snippet + "\nconsole.log(JSON.stringify(mine));\n");
-  await service.getContainerClient("checkpoints").createIfNotExists();
+  const cc = service.getContainerClient("checkpoints");
+  await cc.createIfNotExists();
+  // The snippet claims partition 0 as new: make sure it is.
+  await cc.deleteBlob(`${NS}/${EH}/$default/ownership/0`).catch(() => {});
   const out = execFileSync("node", ["snippet.mjs"], {
     cwd: dir,
     env: { ...process.env, STORAGE_CONNECTION_STRING: CONN },
