@@ -103,9 +103,7 @@ impl Target {
             req.url = append_sas(&req.url, sas);
         }
         match credential {
-            Credential::SharedKey { account, key } => {
-                sign_shared_key(&mut req, &self.url, account, key)
-            }
+            Credential::SharedKey { account, key } => sign_shared_key(&mut req, account, key),
             Credential::Sas(sas) => req.url = append_sas(&req.url, sas),
             Credential::Token => {
                 if let Some(t) = token {
