@@ -16,12 +16,12 @@ export function seeded(seed) {
 
 /**
  * A fault schedule: each request is faulted with probability `rate`, the kind drawn evenly
- * from `kinds`. Kinds: "503", "500", "429" (with Retry-After: 1), "reset-before" (the
+ * from `kinds`. Kinds: "503", "500", "429" (with Retry-After: `retryAfter` seconds), "reset-before" (the
  * connection is dropped, nothing forwarded), "reset-after" (forwarded and applied, then the
  * connection is dropped before the answer), "stall" (held past the client's time-out, then
  * dropped without forwarding).
  */
-export function faultSchedule({ seed = 1, rate = 0.25, kinds = ["503", "500", "429", "reset-before", "reset-after", "stall"], stallMs = 1500, filter = () => true } = {}) {
+export function faultSchedule({ seed = 1, rate = 0.25, kinds = ["503", "500", "429", "reset-before", "reset-after", "stall"], stallMs = 1500, retryAfter = "1", filter = () => true } = {}) {
   const random = seeded(seed);
   const counts = Object.fromEntries(kinds.map((k) => [k, 0]));
   const decide = (req) => {
@@ -31,7 +31,7 @@ export function faultSchedule({ seed = 1, rate = 0.25, kinds = ["503", "500", "4
     switch (kind) {
       case "503": return { status: 503, headers: { "x-ms-error-code": "ServerBusy" } };
       case "500": return { status: 500, headers: { "x-ms-error-code": "InternalError" } };
-      case "429": return { status: 429, headers: { "retry-after": "1", "x-ms-error-code": "ServerBusy" } };
+      case "429": return { status: 429, headers: { "retry-after": retryAfter, "x-ms-error-code": "ServerBusy" } };
       case "reset-before": return { reset: "before" };
       case "reset-after": return { reset: "after" };
       case "stall": return { stallMs };
