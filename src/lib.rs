@@ -12,6 +12,7 @@ pub mod credential;
 pub mod error;
 pub mod http;
 pub mod list_blobs;
+pub mod metadata;
 pub mod model;
 pub mod rest_error;
 pub mod retry;

@@ -6,13 +6,14 @@ use std::cell::{Cell, RefCell};
 use futures_util::future::join_all;
 
 use crate::account_url::{validate_secondary_hostname, AccountUrl};
-use crate::blob_name::{blob_name, partition_of, prefix, validate_container, BlobKind};
+use crate::blob_name::{blob_name, prefix, validate_container, BlobKind};
 use crate::blob_request::{Condition, Target};
 use crate::credential::{sas_signature, AccessToken, Credential, STORAGE_SCOPE};
 use crate::error::StoreError;
 use crate::http::{Request, Response, TransportError};
 use crate::list_blobs::{parse_list_page, ListedBlob};
-use crate::model::{quote_etag, validate_group, Checkpoint, PartitionOwnership, MAX_SAFE_INTEGER};
+use crate::metadata::{checkpoint_from_blob, ownership_from_blob, Group};
+use crate::model::{quote_etag, validate_group, Checkpoint, PartitionOwnership};
 use crate::rest_error::{from_response, scrub};
 use crate::retry::{is_retriable_status, retry_delay, RetryOptions};
 use crate::time::parse_http_date;
@@ -312,33 +313,14 @@ impl Store {
         validate_group(namespace, event_hub, consumer_group, "")?;
         let pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Ownership);
         let blobs = self.list_all(host, OP, &pfx).await?;
+        let g = Group {
+            namespace,
+            event_hub,
+            consumer_group,
+        };
         let mut out = Vec::with_capacity(blobs.len());
-        for b in blobs {
-            let Some(pid) = partition_of(&b.name, &pfx) else {
-                continue;
-            };
-            let owner = b
-                .meta("ownerid")
-                .ok_or_else(|| self.bad_blob(OP, &b, "has no ownerid metadata"))?;
-            let etag = b
-                .etag
-                .as_deref()
-                .filter(|e| !e.is_empty())
-                .ok_or_else(|| self.bad_blob(OP, &b, "has no ETag"))?;
-            let last_modified = b
-                .last_modified
-                .as_deref()
-                .and_then(parse_http_date)
-                .ok_or_else(|| self.bad_blob(OP, &b, "has no valid Last-Modified"))?;
-            out.push(PartitionOwnership {
-                fully_qualified_namespace: namespace.to_string(),
-                event_hub_name: event_hub.to_string(),
-                consumer_group: consumer_group.to_string(),
-                partition_id: pid.to_string(),
-                owner_id: owner.to_string(),
-                etag: Some(quote_etag(etag)),
-                last_modified_ms: Some(last_modified),
-            });
+        for b in &blobs {
+            out.extend(ownership_from_blob(b, &pfx, g).map_err(|why| self.bad_blob(OP, b, why))?);
         }
         Ok(out)
     }
@@ -356,36 +338,14 @@ impl Store {
         validate_group(namespace, event_hub, consumer_group, "")?;
         let pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Checkpoint);
         let blobs = self.list_all(host, OP, &pfx).await?;
+        let g = Group {
+            namespace,
+            event_hub,
+            consumer_group,
+        };
         let mut out = Vec::with_capacity(blobs.len());
-        for b in blobs {
-            let Some(pid) = partition_of(&b.name, &pfx) else {
-                continue;
-            };
-            let seq = b
-                .meta("sequencenumber")
-                .ok_or_else(|| self.bad_blob(OP, &b, "has no sequencenumber metadata"))?;
-            let sequence_number = seq
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n))
-                .ok_or_else(|| {
-                    self.bad_blob(OP, &b, "has a sequencenumber that is not a safe integer")
-                })?;
-            let offset = b
-                .meta("offset")
-                .ok_or_else(|| self.bad_blob(OP, &b, "has no offset metadata"))?;
-            if offset.trim().is_empty() {
-                return Err(self.bad_blob(OP, &b, "has an empty offset"));
-            }
-            out.push(Checkpoint {
-                fully_qualified_namespace: namespace.to_string(),
-                event_hub_name: event_hub.to_string(),
-                consumer_group: consumer_group.to_string(),
-                partition_id: pid.to_string(),
-                sequence_number,
-                offset: offset.to_string(),
-            });
+        for b in &blobs {
+            out.extend(checkpoint_from_blob(b, &pfx, g).map_err(|why| self.bad_blob(OP, b, why))?);
         }
         Ok(out)
     }
