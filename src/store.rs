@@ -243,7 +243,7 @@ impl Store {
                                 "REQUEST_TIMEOUT",
                                 format!(
                                     "the last try timed out after {} ms",
-                                    self.retry.timeout_ms
+                                    self.retry.timeout_ms as u64
                                 ),
                             ),
                             TransportError::Network(text) => {
