@@ -1,0 +1,128 @@
+// The consumer-group inspector (www/) on the demo stack, driven in headless Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
+import { URL_, KEY } from "./helpers.mjs";
+import { root, launchChromium } from "./runtime-tools.mjs";
+
+const GROUP = ["demo.servicebus.windows.net", "telemetry", "$Default"];
+let stack;
+let site;
+let browser;
+let page;
+const store = new BlobCheckpointStore(URL_, "checkpoints", { credential: KEY });
+
+before(async () => {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  stack = spawn("node", [join(root, "www/demo/stack.mjs")], { env: { ...process.env, AZURITE_BLOB_URL: URL_, WWW_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  stack.stdout.on("data", (d) => (out += d));
+  stack.stderr.on("data", (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes("Consumer-group inspector:")) {
+    if (Date.now() > deadline || stack.exitCode !== null) throw new Error(`demo stack did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  site = `http://127.0.0.1:${port}/`;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(site);
+});
+
+after(async () => {
+  await browser?.close();
+  stack?.kill("SIGTERM");
+});
+
+const rows = () => page.locator("#partitions tbody tr[data-partition-id]");
+const seqs = () => page.$$eval("#partitions tbody tr", (trs) => trs.map((tr) => Number(tr.querySelector("td.seq").textContent)));
+const ownersShown = () => page.$$eval("#partitions tbody td.owner", (tds) => [...new Set(tds.map((td) => td.textContent))].sort());
+const waitForRefresh = async () => {
+  const before = await page.textContent("#status");
+  await page.waitForFunction((b) => document.querySelector("#status").textContent !== b && document.querySelector("#status").textContent.startsWith("Refreshed"), before, { timeout: 10_000 });
+};
+async function confirm(fields = {}) {
+  await page.waitForSelector("#confirm[open]");
+  for (const [name, value] of Object.entries(fields)) await page.fill(`#confirm [name=${name}]`, value);
+  await page.click("#confirm-ok");
+}
+
+test("the live view: 16 partitions, the 3 processors as owners, growing sequence numbers", async () => {
+  await page.waitForFunction(() => document.querySelectorAll("#partitions tbody tr[data-partition-id]").length === 16, null, { timeout: 20_000 });
+  assert.equal(await rows().count(), 16);
+  await page.waitForFunction(() => new Set([...document.querySelectorAll("#partitions td.owner")].map((td) => td.textContent)).size === 3, null, { timeout: 20_000 });
+  assert.deepEqual(await ownersShown(), ["processor-1", "processor-2", "processor-3"]);
+  const first = await seqs();
+  await waitForRefresh();
+  await waitForRefresh();
+  const second = await seqs();
+  assert.ok(second.reduce((a, b) => a + b) > first.reduce((a, b) => a + b), `sequence numbers did not grow: ${first} -> ${second}`);
+  assert.equal(await page.locator("#summary .owner-count").count(), 3);
+  assert.ok(await page.locator("#chart polyline").count() >= 16);
+  mkdirSync(join(root, "target"), { recursive: true });
+  await page.screenshot({ path: join(root, "target/www-1280.png"), fullPage: true });
+  await page.setViewportSize({ width: 400, height: 800 });
+  await page.screenshot({ path: join(root, "target/www-400.png"), fullPage: true });
+  // Readable at 400 px: the table's key columns fit.
+  const box = await page.locator("#partitions th:nth-child(4)").boundingBox();
+  assert.ok(box.x + box.width <= 400, `sequence number column ends at ${box.x + box.width}px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test("a release takes effect; a checkpoint set from the page is what listCheckpoints returns", async () => {
+  let pid;
+  for (let attempt = 0; attempt < 3 && pid === undefined; attempt++) {
+    await waitForRefresh();
+    const candidate = await page.$eval("#partitions tbody tr:nth-child(3)", (tr) => tr.dataset.partitionId);
+    await page.click(`tr[data-partition-id="${candidate}"] button:text("Release")`);
+    await confirm();
+    await page.waitForFunction(() => /released/.test(document.querySelector("#status").textContent) || !document.querySelector("#error").hidden, null, { timeout: 10_000 });
+    // A processor's own renewal may win the race now and then; then the page says so: try again.
+    if ((await page.textContent("#status")).includes(`Partition ${candidate} released.`)) pid = candidate;
+  }
+  assert.ok(pid !== undefined, "a release went through");
+  const owner = (await store.listOwnership(...GROUP)).find((o) => o.partitionId === pid);
+  assert.equal(owner.ownerId, "", `partition ${pid} released`);
+
+  await page.click(`tr[data-partition-id="${pid}"] button:text("Set checkpoint")`);
+  await confirm({ sequenceNumber: "123456", offset: "98765" });
+  await page.waitForFunction((p) => document.querySelector("#status").textContent.startsWith(`Checkpoint of partition ${p} set`), pid, { timeout: 10_000 });
+  const cp = (await store.listCheckpoints(...GROUP)).find((c) => c.partitionId === pid);
+  assert.deepEqual([cp.sequenceNumber, cp.offset], [123456, "98765"]);
+});
+
+test("a release that loses against a renewal says so, and changes nothing", async () => {
+  await waitForRefresh();
+  const pid = await page.$eval("#partitions tbody tr:nth-child(8)", (tr) => tr.dataset.partitionId);
+  // The owner renews right after the page's refresh: the page's etag is now stale.
+  const o = (await store.listOwnership(...GROUP)).find((x) => x.partitionId === pid);
+  const [renewed] = await store.claimOwnership([{ ...o }]);
+  assert.ok(renewed, "renewed");
+  await page.click(`tr[data-partition-id="${pid}"] button:text("Release")`);
+  await confirm();
+  await page.waitForSelector("#error:not([hidden])", { timeout: 10_000 });
+  assert.match(await page.textContent("#error"), new RegExp(`Partition ${pid} was not released: .*renewed`));
+  const after = (await store.listOwnership(...GROUP)).find((x) => x.partitionId === pid);
+  assert.notEqual(after.ownerId, "");
+});
+
+test("a wrong SAS shows an error in words", async () => {
+  const p = await browser.newPage();
+  try {
+    await p.goto(site);
+    await p.waitForFunction(() => document.querySelectorAll("#partitions tbody tr").length > 0, null, { timeout: 20_000 });
+    await p.evaluate(() => { document.querySelector("#connect-box").open = true; });
+    const sas = await p.inputValue("[name=sas]");
+    await p.fill("[name=sas]", sas.replace(/sig=[^&]+/, "sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D"));
+    await p.click("button[type=submit]");
+    await p.waitForSelector("#error:not([hidden])", { timeout: 10_000 });
+    assert.match(await p.textContent("#error"), /^Access denied \(403 (AuthenticationFailed|AuthorizationFailure)\): the SAS token or key is wrong/);
+    assert.ok(!p.url().includes("sig="), "no secret in the page URL");
+    assert.equal(await p.evaluate(() => localStorage.length), 0, "nothing remembered unless asked");
+  } finally {
+    await p.close();
+  }
+});
