@@ -132,3 +132,12 @@ build_pkg() {
   gz=$(cat "$ROOT/pkg/wasm/checkpointstore_bg.wasm" "$ROOT/pkg/wasm/checkpointstore.js" | gzip -9 | wc -c)
   log "pkg/ built: wasm + glue $gz bytes gzipped"
 }
+
+# 5. The package as a user gets it, for the JS suites and the benchmark: packed, then installed
+#    into tests/node_modules.
+install_pkg_into_tests() {
+  mkdir -p "$ROOT/target/npm"
+  rm -f "$ROOT"/target/npm/*.tgz
+  (cd "$ROOT/pkg" && npm pack --silent --pack-destination ../target/npm >/dev/null)
+  (cd "$ROOT/tests" && npm install --no-save --no-audit --no-fund --loglevel=error ../target/npm/*.tgz)
+}

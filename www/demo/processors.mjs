@@ -29,7 +29,10 @@ export function startProcessors({ url, container, credential, group, partitions,
         const now = Date.now();
         const live = (o) => o && o.ownerId && now - o.lastModifiedTimeInMs < EXPIRY_MS;
         const mine = list.filter((o) => o.ownerId === ownerId && live(o));
-        const fair = Math.ceil(partitions / ids.length);
+        // A fair share among the processors alive now: when one stops renewing, the others
+        // take over its partitions once they expire.
+        const alive = new Set(list.filter(live).map((o) => o.ownerId)).add(ownerId);
+        const fair = Math.ceil(partitions / alive.size);
         const claims = mine.map((o) => own(o.partitionId, o.etag));
         const free = [...Array(partitions).keys()].map(String).filter((p) => !live(byPid.get(p)));
         for (const p of free.slice(0, Math.max(0, fair - mine.length))) claims.push(own(p, byPid.get(p)?.etag));
