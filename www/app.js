@@ -15,6 +15,13 @@ function showError(text) {
   el.textContent = text ?? "";
   el.hidden = !text;
 }
+/** The outcome of an action: stays until the next action, whatever the refreshes say. */
+function notice(text, ok) {
+  const el = $("#notice");
+  el.textContent = text;
+  el.className = ok ? "ok" : "bad";
+  el.hidden = false;
+}
 function status(text) {
   $("#status").textContent = text;
 }
@@ -204,10 +211,10 @@ async function release(pid) {
   const [ns, eh, cg] = session.group;
   try {
     const won = await session.store.claimOwnership([{ fullyQualifiedNamespace: ns, eventHubName: eh, consumerGroup: cg, partitionId: pid, ownerId: "", etag: o.etag }]);
-    if (won.length) status(`Partition ${pid} released.`);
-    else showError(`Partition ${pid} was not released: ${o.ownerId} renewed or another processor claimed it after the last refresh. Nothing was changed; look again and retry.`);
+    if (won.length) notice(`Partition ${pid} released.`, true);
+    else notice(`Partition ${pid} was not released: ${o.ownerId} renewed or another processor claimed it after the last refresh. Nothing was changed; look again and retry.`, false);
   } catch (e) {
-    showError(describe(e, session.container));
+    notice(describe(e, session.container), false);
   }
   refresh();
 }
@@ -223,9 +230,9 @@ async function setCheckpoint(pid) {
   try {
     const sequenceNumber = Number(values.sequenceNumber);
     await session.store.updateCheckpoint({ fullyQualifiedNamespace: ns, eventHubName: eh, consumerGroup: cg, partitionId: pid, sequenceNumber, offset: values.offset.trim() });
-    status(`Checkpoint of partition ${pid} set to sequence number ${sequenceNumber}, offset ${values.offset.trim()}.`);
+    notice(`Checkpoint of partition ${pid} set to sequence number ${sequenceNumber}, offset ${values.offset.trim()}.`, true);
   } catch (e) {
-    showError(describe(e, session.container));
+    notice(describe(e, session.container), false);
   }
   refresh();
 }

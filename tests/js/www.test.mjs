@@ -79,9 +79,9 @@ test("a release takes effect; a checkpoint set from the page is what listCheckpo
     const candidate = await page.$eval("#partitions tbody tr:nth-child(3)", (tr) => tr.dataset.partitionId);
     await page.click(`tr[data-partition-id="${candidate}"] button:text("Release")`);
     await confirm();
-    await page.waitForFunction(() => /released/.test(document.querySelector("#status").textContent) || !document.querySelector("#error").hidden, null, { timeout: 10_000 });
+    await page.waitForFunction((p) => document.querySelector("#notice").textContent.startsWith(`Partition ${p} `), candidate, { timeout: 10_000 });
     // A processor's own renewal may win the race now and then; then the page says so: try again.
-    if ((await page.textContent("#status")).includes(`Partition ${candidate} released.`)) pid = candidate;
+    if ((await page.textContent("#notice")) === `Partition ${candidate} released.`) pid = candidate;
   }
   assert.ok(pid !== undefined, "a release went through");
   const owner = (await store.listOwnership(...GROUP)).find((o) => o.partitionId === pid);
@@ -89,7 +89,7 @@ test("a release takes effect; a checkpoint set from the page is what listCheckpo
 
   await page.click(`tr[data-partition-id="${pid}"] button:text("Set checkpoint")`);
   await confirm({ sequenceNumber: "123456", offset: "98765" });
-  await page.waitForFunction((p) => document.querySelector("#status").textContent.startsWith(`Checkpoint of partition ${p} set`), pid, { timeout: 10_000 });
+  await page.waitForFunction((p) => document.querySelector("#notice").textContent.startsWith(`Checkpoint of partition ${p} set`), pid, { timeout: 10_000 });
   const cp = (await store.listCheckpoints(...GROUP)).find((c) => c.partitionId === pid);
   assert.deepEqual([cp.sequenceNumber, cp.offset], [123456, "98765"]);
 });
@@ -103,8 +103,10 @@ test("a release that loses against a renewal says so, and changes nothing", asyn
   assert.ok(renewed, "renewed");
   await page.click(`tr[data-partition-id="${pid}"] button:text("Release")`);
   await confirm();
-  await page.waitForSelector("#error:not([hidden])", { timeout: 10_000 });
-  assert.match(await page.textContent("#error"), new RegExp(`Partition ${pid} was not released: .*renewed`));
+  await page.waitForFunction((p) => document.querySelector("#notice").textContent.startsWith(`Partition ${p} was not released`), pid, { timeout: 10_000 });
+  await waitForRefresh(); // the message stays through refreshes
+  assert.match(await page.textContent("#notice"), new RegExp(`Partition ${pid} was not released: .*renewed`));
+  assert.equal(await page.getAttribute("#notice", "class"), "bad");
   const after = (await store.listOwnership(...GROUP)).find((x) => x.partitionId === pid);
   assert.notEqual(after.ownerId, "");
 });
