@@ -18,17 +18,23 @@ use crate::error::{redact, StoreError};
 use crate::http::{Request, Response, TransportError};
 use crate::store::Host;
 
-use super::sys::{clear_timeout, fetch_with_request, set_timeout};
+use super::sys::{clear_timeout, fetch_with_init, set_timeout};
 
-/// Response headers the core reads; only these are copied out of the JS `Headers`.
-const WANTED_HEADERS: [&str; 7] = [
+/// Response headers the core reads; only these are copied out of the JS `Headers` (each one
+/// a crossing of the boundary, so a success reads only what a success needs).
+const SUCCESS_HEADERS: [&str; 4] = [
     "etag",
-    "x-ms-meta-ownerid",
     "last-modified",
+    "x-ms-meta-ownerid",
+    "x-ms-request-id",
+];
+const FAILURE_HEADERS: [&str; 6] = [
     "x-ms-error-code",
     "x-ms-request-id",
     "retry-after",
     "x-ms-retry-after-ms",
+    "etag",
+    "last-modified",
 ];
 
 /// The host of one call: its abort signal and, for token credentials, the credential object.
@@ -57,8 +63,7 @@ impl FetchHost {
         }
         init.set_headers(&headers);
         init.set_signal(Some(signal));
-        let request = web_sys::Request::new_with_str_and_init(&req.url, &init)?;
-        JsFuture::from(fetch_with_request(&request))
+        JsFuture::from(fetch_with_init(&req.url, &init))
             .await?
             .dyn_into()
     }
@@ -92,7 +97,13 @@ impl FetchHost {
     ) -> Result<Response, JsValue> {
         let resp = self.fetch(req, signal).await?;
         let js_headers = resp.headers();
-        let headers = WANTED_HEADERS
+        let wanted: &[&str] = match (resp.ok(), req.method) {
+            (true, "HEAD") => &SUCCESS_HEADERS[..3],
+            (true, "GET") => &SUCCESS_HEADERS[3..],
+            (true, _) => &SUCCESS_HEADERS[..2],
+            (false, _) => &FAILURE_HEADERS,
+        };
+        let headers = wanted
             .iter()
             .filter_map(|n| js_headers.get(n).ok().flatten().map(|v| (n.to_string(), v)))
             .collect();

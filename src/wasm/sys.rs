@@ -5,9 +5,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch(request)`.
+    /// The global `fetch(url, init)`.
     #[wasm_bindgen(js_name = fetch)]
-    pub fn fetch_with_request(input: &web_sys::Request) -> js_sys::Promise;
+    pub fn fetch_with_init(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
 
     /// The global `setTimeout(handler, ms)`; the handle is a number or an object (Node).
     #[wasm_bindgen(js_name = setTimeout)]
