@@ -51,7 +51,7 @@ setup_rust() {
   log "using $(/usr/bin/rustc --version) with a locally built $WASM_TARGET std"
 }
 
-# 2. wasm-bindgen CLI at exactly the crate's version, and wasm-pack (built from crates.io:
+# 2. wasm-bindgen CLI at exactly the crate's version, and wasm-pack (built with cargo install:
 #    their prebuilt-binary installers cannot download here).
 setup_bindgen() {
   local want
@@ -139,5 +139,7 @@ install_pkg_into_tests() {
   mkdir -p "$ROOT/target/npm"
   rm -f "$ROOT"/target/npm/*.tgz
   (cd "$ROOT/pkg" && npm pack --silent --pack-destination ../target/npm >/dev/null)
+  # Removed first: npm may call a same-version tarball "up to date" and keep the old build.
+  rm -rf "$ROOT/tests/node_modules/eventhubs-checkpointstore-blob-wasm"
   (cd "$ROOT/tests" && npm install --no-save --no-audit --no-fund --loglevel=error ../target/npm/*.tgz)
 }

@@ -172,6 +172,7 @@ function coldStart() {
 }
 
 function row(work, unit, samples, better) {
+  console.error(`[bench] ${RUNTIME}: ${work} done`);
   const m = Object.fromEntries(Object.entries(samples).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)]));
   return { work, unit, better, ...m };
 }
