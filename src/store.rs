@@ -308,21 +308,19 @@ impl Store {
         event_hub: &str,
         consumer_group: &str,
     ) -> Result<Vec<PartitionOwnership>, StoreError> {
-        const OP: &str = "listOwnership";
-        self.check_open()?;
-        validate_group(namespace, event_hub, consumer_group, "")?;
-        let pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Ownership);
-        let blobs = self.list_all(host, OP, &pfx).await?;
         let g = Group {
             namespace,
             event_hub,
             consumer_group,
         };
-        let mut out = Vec::with_capacity(blobs.len());
-        for b in &blobs {
-            out.extend(ownership_from_blob(b, &pfx, g).map_err(|why| self.bad_blob(OP, b, why))?);
-        }
-        Ok(out)
+        self.list_group(
+            host,
+            "listOwnership",
+            BlobKind::Ownership,
+            g,
+            ownership_from_blob,
+        )
+        .await
     }
 
     /// Lists the checkpoint of every partition of a consumer group.
@@ -333,19 +331,37 @@ impl Store {
         event_hub: &str,
         consumer_group: &str,
     ) -> Result<Vec<Checkpoint>, StoreError> {
-        const OP: &str = "listCheckpoints";
-        self.check_open()?;
-        validate_group(namespace, event_hub, consumer_group, "")?;
-        let pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Checkpoint);
-        let blobs = self.list_all(host, OP, &pfx).await?;
         let g = Group {
             namespace,
             event_hub,
             consumer_group,
         };
+        self.list_group(
+            host,
+            "listCheckpoints",
+            BlobKind::Checkpoint,
+            g,
+            checkpoint_from_blob,
+        )
+        .await
+    }
+
+    /// Lists the blobs of one kind for a consumer group and reads each with `read`.
+    async fn list_group<H: Host, T>(
+        &self,
+        host: &H,
+        operation: &str,
+        kind: BlobKind,
+        g: Group<'_>,
+        read: fn(&ListedBlob, &str, Group<'_>) -> Result<Option<T>, &'static str>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.check_open()?;
+        validate_group(g.namespace, g.event_hub, g.consumer_group, "")?;
+        let pfx = prefix(g.namespace, g.event_hub, g.consumer_group, kind);
+        let blobs = self.list_all(host, operation, &pfx).await?;
         let mut out = Vec::with_capacity(blobs.len());
         for b in &blobs {
-            out.extend(checkpoint_from_blob(b, &pfx, g).map_err(|why| self.bad_blob(OP, b, why))?);
+            out.extend(read(b, &pfx, g).map_err(|why| self.bad_blob(operation, b, why))?);
         }
         Ok(out)
     }
