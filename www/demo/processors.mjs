@@ -34,8 +34,10 @@ export function startProcessors({ url, container, credential, group, partitions,
         const alive = new Set(list.filter(live).map((o) => o.ownerId)).add(ownerId);
         const fair = Math.ceil(partitions / alive.size);
         const claims = mine.map((o) => own(o.partitionId, o.etag));
-        const free = [...Array(partitions).keys()].map(String).filter((p) => !live(byPid.get(p)));
-        for (const p of free.slice(0, Math.max(0, fair - mine.length))) claims.push(own(p, byPid.get(p)?.etag));
+        // In random order, as the official load balancer picks, so processors rarely collide.
+        const free = [...Array(partitions).keys()].map(String).filter((p) => !live(byPid.get(p))).sort(() => Math.random() - 0.5);
+        // At most 4 new partitions a cycle, so that processors starting together share them.
+        for (const p of free.slice(0, Math.max(0, Math.min(4, fair - mine.length)))) claims.push(own(p, byPid.get(p)?.etag));
         if (claims.length < fair - 1) {
           // Take one partition from the busiest owner, as the official load balancer does.
           const counts = {};
@@ -72,7 +74,9 @@ export function startProcessors({ url, container, credential, group, partitions,
       }));
     };
 
-    timers.push(setTimeout(balance, i * 700));
+    // All three start at once: their first claims race for every partition, and each partition
+    // goes to exactly one of them (create-only claims).
+    timers.push(setTimeout(balance, 0));
     timers.push(setInterval(balance, RENEW_MS));
     timers.push(setInterval(checkpoint, CHECKPOINT_MS));
   }
