@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join, extname, normalize } from "node:path";
 import { createRequire } from "node:module";
 import { startProcessors } from "./processors.mjs";
+import { BlobCheckpointStore } from "../../pkg/node.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 // The official storage SDK (a test dependency) only prepares the emulator: CORS, container, SAS.
@@ -34,6 +35,13 @@ const sas = generateBlobSASQueryParameters({
   containerName: container, permissions: ContainerSASPermissions.parse("racwl"),
   startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 7 * 86400_000),
 }, cred).toString();
+
+// Seed the consumer group: a checkpoint for each of the 16 partitions (kept if already there),
+// so the page shows every partition from the first refresh.
+const seeder = new BlobCheckpointStore(url, container, { credential: sas });
+const existing = new Set((await seeder.listCheckpoints(...group)).map((c) => c.partitionId));
+await Promise.all([...Array(16).keys()].filter((p) => !existing.has(String(p))).map((p) =>
+  seeder.updateCheckpoint({ fullyQualifiedNamespace: group[0], eventHubName: group[1], consumerGroup: group[2], partitionId: String(p), sequenceNumber: 1000 * p, offset: String(512_000 * p) })));
 
 const processors = startProcessors({ url, container, credential: sas, group, partitions: 16, log: (m) => console.log(`[processors] ${m}`) });
 
