@@ -31,7 +31,7 @@ export function run(cmd, args, { env = {}, cwd = tests, timeoutMs = 60_000 } = {
 
 /** Starts `wrangler dev` in `dir` and resolves with its URL and a stop function. */
 export async function wranglerDev(dir, extraArgs = []) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(node22, [wranglerJs, "dev", "--ip", "127.0.0.1", "--port", String(port), ...extraArgs], {
     cwd: dir,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
@@ -56,6 +56,18 @@ export async function wranglerDev(dir, extraArgs = []) {
 }
 
 const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+/** A loopback port nobody listens on now (the OS picks it, so it avoids ports in use). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Serves `dir` on a free loopback port. */
 export function serve(dir) {
   const server = createServer((req, res) => {

@@ -16,8 +16,7 @@ let page;
 const store = new BlobCheckpointStore(URL_, "checkpoints", { credential: KEY });
 
 before(async () => {
-  const port = 30000 + Math.floor(Math.random() * 20000);
-  stack = spawn("node", [join(root, "www/demo/stack.mjs")], { env: { ...process.env, AZURITE_BLOB_URL: URL_, WWW_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  stack = spawn("node", [join(root, "www/demo/stack.mjs")], { env: { ...process.env, AZURITE_BLOB_URL: URL_, WWW_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   stack.stdout.on("data", (d) => (out += d));
   stack.stderr.on("data", (d) => (out += d));
@@ -26,7 +25,7 @@ before(async () => {
     if (Date.now() > deadline || stack.exitCode !== null) throw new Error(`demo stack did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  site = `http://127.0.0.1:${port}/`;
+  site = out.match(/Consumer-group inspector: (http:\/\/127\.0\.0\.1:\d+\/)/)[1];
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(site);

@@ -69,8 +69,9 @@ const server = createServer(async (req, res) => {
     res.end();
   }
 });
+// WWW_PORT=0 picks a free port (the tests do); the line below names the one in use.
 server.listen(port, "127.0.0.1", () => {
-  console.log(`\n  Consumer-group inspector: http://127.0.0.1:${port}/   (Ctrl-C stops everything)\n`);
+  console.log(`\n  Consumer-group inspector: http://127.0.0.1:${server.address().port}/   (Ctrl-C stops everything)\n`);
 });
 const stop = () => {
   processors.stop();
