@@ -46,6 +46,18 @@ pub fn validate_group(
     validate_segment(consumer_group, &field(path, "consumerGroup"))
 }
 
+/// Checks the four names that address one partition's blob; `path` prefixes the field names.
+fn validate_partition(
+    namespace: &str,
+    event_hub: &str,
+    consumer_group: &str,
+    partition_id: &str,
+    path: &str,
+) -> Result<(), StoreError> {
+    validate_group(namespace, event_hub, consumer_group, path)?;
+    validate_segment(partition_id, &field(path, "partitionId"))
+}
+
 fn field(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
@@ -97,13 +109,13 @@ pub fn quote_etag(etag: &str) -> String {
 impl PartitionOwnership {
     /// Checks every field; `path` is how the caller knows this value (`ownerships[2]`).
     pub fn validate(&self, path: &str) -> Result<(), StoreError> {
-        validate_group(
+        validate_partition(
             &self.fully_qualified_namespace,
             &self.event_hub_name,
             &self.consumer_group,
+            &self.partition_id,
             path,
         )?;
-        validate_segment(&self.partition_id, &field(path, "partitionId"))?;
         validate_header_value(&self.owner_id, &field(path, "ownerId"), true)?;
         if let Some(etag) = &self.etag {
             validate_header_value(etag, &field(path, "etag"), false)?;
@@ -121,13 +133,13 @@ impl PartitionOwnership {
 impl Checkpoint {
     /// Checks every field; `path` is how the caller knows this value (`checkpoint`).
     pub fn validate(&self, path: &str) -> Result<(), StoreError> {
-        validate_group(
+        validate_partition(
             &self.fully_qualified_namespace,
             &self.event_hub_name,
             &self.consumer_group,
+            &self.partition_id,
             path,
         )?;
-        validate_segment(&self.partition_id, &field(path, "partitionId"))?;
         if !(0..=MAX_SAFE_INTEGER).contains(&self.sequence_number) {
             return Err(StoreError::invalid(
                 field(path, "sequenceNumber"),
