@@ -153,7 +153,9 @@ field("remember").addEventListener("change", () => {
 
 // ---- Connecting, the group picker --------------------------------------------------------
 
-const groupKey = (g) => JSON.stringify([g.fullyQualifiedNamespace, g.eventHubName, g.consumerGroup]);
+// Event Hubs names are case-insensitive (the stores lower-case them in blob names): "$Default"
+// typed in the form is the listed "$default".
+const sameGroup = (a, b) => [a.fullyQualifiedNamespace, a.eventHubName, a.consumerGroup].join("/").toLowerCase() === [b.fullyQualifiedNamespace, b.eventHubName, b.consumerGroup].join("/").toLowerCase();
 const groupText = (g) => `${g.fullyQualifiedNamespace} / ${g.eventHubName} / ${g.consumerGroup}`;
 
 async function connect(s) {
@@ -203,9 +205,9 @@ function fillPicker(groups) {
   const head = document.createElement("option");
   head.value = "";
   head.textContent = groups.length ? `${groups.length} consumer group${groups.length === 1 ? "" : "s"} in this container: pick one` : "no consumer group has blobs in this container";
-  picker.replaceChildren(head, ...groups.map((g) => {
+  picker.replaceChildren(head, ...groups.map((g, i) => {
     const o = document.createElement("option");
-    o.value = groupKey(g);
+    o.value = String(i);
     o.textContent = groupText(g);
     return o;
   }));
@@ -213,7 +215,7 @@ function fillPicker(groups) {
 }
 
 field("group-picker").addEventListener("change", (ev) => {
-  const g = session?.groups.find((x) => groupKey(x) === ev.target.value);
+  const g = ev.target.value === "" ? undefined : session?.groups[Number(ev.target.value)];
   if (!g) return;
   fill({ namespace: g.fullyQualifiedNamespace, eventHub: g.eventHubName, consumerGroup: g.consumerGroup });
   if (field("remember").checked) remember(settings());
@@ -226,7 +228,9 @@ function watch(group) {
   s.group = group;
   s.last = null;
   s.history = new Map();
-  field("group-picker").value = s.groups.some((g) => groupKey(g) === groupKey(group)) ? groupKey(group) : "";
+  // The exact match if listed, else one that differs only in letter case.
+  const listed = s.groups.indexOf(group) >= 0 ? s.groups.indexOf(group) : s.groups.findIndex((g) => sameGroup(g, group));
+  field("group-picker").value = listed >= 0 ? String(listed) : "";
   $("#group-title").textContent = groupText(group);
   $("#view").hidden = false;
   $("#connect-box").open = false;
