@@ -31,20 +31,22 @@ function status(text) {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 const isLoopback = (host) => LOOPBACK.test(host);
+// Plain http only to these: what the page's connect-src allows (a CSP host cannot be an IPv6 literal).
+const HTTP_OK = /^(localhost|127(\.\d{1,3}){3})$/i;
 
 /** A failure in words a person can act on. */
 function describe(e, container) {
+  // No answer at all: the package's REQUEST_SEND_ERROR, or a fetch TypeError.
+  const unreached = !e?.statusCode && (e?.code === "REQUEST_SEND_ERROR" || /failed to fetch|fetch failed|network/i.test(e?.message ?? ""));
   const blocked = document.documentElement.dataset.cspBlocked;
-  if (e instanceof TypeError && !e.statusCode && blocked) {
+  if (unreached && blocked) {
     return `This page does not connect to ${blocked}: its Content-Security-Policy allows storage only over https, or over plain http on this machine (the emulator), so that a SAS token or key never crosses a network in clear text.`;
   }
-  if (e instanceof TypeError && !e.statusCode && !/fetch|network/i.test(e.message)) return `Check the form: ${e.message}`;
+  if (unreached) return `Could not reach the storage account: a network problem, a wrong URL, or CORS rules that do not allow this page. (${e.message})`;
+  if (e instanceof TypeError && !e.statusCode) return `Check the form: ${e.message}`;
   if (e?.name === "AbortError") return "Cancelled.";
   if (e.statusCode === 403) return `Access denied (403 ${e.code ?? ""}): the SAS token or key is wrong, expired, or lacks read and list rights on the container.`;
   if (e.statusCode === 404 && e.code === "ContainerNotFound") return `The container '${container}' does not exist in this storage account.`;
-  if (!e.statusCode && (e instanceof TypeError || /fetch|network/i.test(e.message))) {
-    return `Could not reach the storage account: a network problem, a wrong URL, or CORS rules that do not allow this page. (${e.message})`;
-  }
   return `${e.message}`;
 }
 
@@ -166,8 +168,8 @@ async function connect(s) {
   const target = accountUrlOf(s);
   try {
     const u = new URL(target);
-    if (u.protocol === "http:" && !isLoopback(u.hostname)) {
-      return showError(`This page connects to ${u.origin} only over https: over plain http a SAS token or key could be read on the way. (Plain http is allowed to this machine only, for the emulator.)`);
+    if (u.protocol === "http:" && !HTTP_OK.test(u.hostname)) {
+      return showError(`This page connects to ${u.origin} only over https: over plain http a SAS token or key could be read on the way. (Plain http is allowed to this machine only, as 127.0.0.1 or localhost, for the emulator.)`);
     }
   } catch {
     // the package says what is wrong with it

@@ -1,12 +1,12 @@
 // The consumer-group inspector (www/) on the demo stack, driven in headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
 import { URL_, KEY } from "./helpers.mjs";
 import { root, launchChromium } from "./runtime-tools.mjs";
+import { startDemo } from "./www-stack.mjs";
 
 const GROUP = ["demo.servicebus.windows.net", "telemetry", "$Default"];
 let stack;
@@ -16,16 +16,8 @@ let page;
 const store = new BlobCheckpointStore(URL_, "checkpoints", { credential: KEY });
 
 before(async () => {
-  stack = spawn("node", [join(root, "www/demo/stack.mjs")], { env: { ...process.env, AZURITE_BLOB_URL: URL_, WWW_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  stack.stdout.on("data", (d) => (out += d));
-  stack.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes("Consumer-group inspector:")) {
-    if (Date.now() > deadline || stack.exitCode !== null) throw new Error(`demo stack did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  site = out.match(/Consumer-group inspector: (http:\/\/127\.0\.0\.1:\d+\/)/)[1];
+  stack = await startDemo();
+  site = stack.site;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(site);
@@ -33,7 +25,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  stack?.kill("SIGTERM");
+  await stack?.stop();
 });
 
 const rows = () => page.locator("#partitions tbody tr[data-partition-id]");
