@@ -163,6 +163,7 @@ const groupText = (g) => `${g.fullyQualifiedNamespace} / ${g.eventHubName} / ${g
 async function connect(s) {
   stop();
   showError("");
+  $("#view").hidden = true; // nothing from the previous connection stays on screen as if current
   if (!s.container) return showError("Check the form: the container is empty.");
   if (!s.connectionString && !s.accountUrl) return showError("Check the form: give a blob account URL (with a SAS token) or a connection string.");
   const target = accountUrlOf(s);
