@@ -3,11 +3,11 @@
 // share, one from the busiest owner), renew their own, and advance their checkpoints.
 import { BlobCheckpointStore } from "../../pkg/node.js";
 
-const EXPIRY_MS = 30_000;
+const EXPIRY_MS = 30_000; // default; the demo passes its own
 const RENEW_MS = 10_000;
 const CHECKPOINT_MS = 1_000;
 
-export function startProcessors({ url, container, credential, group, partitions, log = console.log, stallAfterMs = 60_000, stallForMs = 60_000 }) {
+export function startProcessors({ url, container, credential, group, partitions, expiryMs = EXPIRY_MS, log = console.log, stallAfterMs = 60_000, stallForMs = 60_000 }) {
   const [ns, eh, cg] = group;
   const ids = ["processor-1", "processor-2", "processor-3"];
   const timers = [];
@@ -27,7 +27,7 @@ export function startProcessors({ url, container, credential, group, partitions,
         const list = await store.listOwnership(ns, eh, cg);
         const byPid = new Map(list.map((o) => [o.partitionId, o]));
         const now = Date.now();
-        const live = (o) => o && o.ownerId && now - o.lastModifiedTimeInMs < EXPIRY_MS;
+        const live = (o) => o && o.ownerId && now - o.lastModifiedTimeInMs < expiryMs;
         const mine = list.filter((o) => o.ownerId === ownerId && live(o));
         // A fair share among the processors alive now: when one stops renewing, the others
         // take over its partitions once they expire.

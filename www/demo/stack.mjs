@@ -1,9 +1,10 @@
 // The demo stack behind www/run: prepares Azurite (CORS, container, a SAS), starts the three
 // simulated processors, and serves www/ and pkg/ on loopback. Stops on SIGINT/SIGTERM.
-// Env: AZURITE_BLOB_URL (required), WWW_PORT (default 8080).
+// Env: AZURITE_BLOB_URL (required), WWW_PORT (default 8080), WWW_ACCESS_LOG=1 (log each request),
+// DEMO_CONTAINER (default checkpoints), DEMO_PROCESSORS=0 (no simulated processors).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { join, extname, normalize } from "node:path";
+import { join, extname, normalize, sep } from "node:path";
 import { createRequire } from "node:module";
 import { startProcessors } from "./processors.mjs";
 import { BlobCheckpointStore } from "../../pkg/node.js";
@@ -19,7 +20,8 @@ if (!url) throw new Error("AZURITE_BLOB_URL is not set (www/run sets it)");
 const ACCOUNT = "devstoreaccount1";
 // The emulator's well-known, documented key: not a secret.
 const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-const container = "checkpoints";
+// DEMO_CONTAINER and DEMO_PROCESSORS=0 let each test file have its own quiet demo.
+const container = process.env.DEMO_CONTAINER || "checkpoints";
 const group = ["demo.servicebus.windows.net", "telemetry", "$Default"];
 
 const cred = new StorageSharedKeyCredential(ACCOUNT, KEY);
@@ -43,31 +45,62 @@ const existing = new Set((await seeder.listCheckpoints(...group)).map((c) => c.p
 await Promise.all([...Array(16).keys()].filter((p) => !existing.has(String(p))).map((p) =>
   seeder.updateCheckpoint({ fullyQualifiedNamespace: group[0], eventHubName: group[1], consumerGroup: group[2], partitionId: String(p), sequenceNumber: 1000 * p, offset: String(512_000 * p) })));
 
-const processors = startProcessors({ url, container, credential: sas, group, partitions: 16, log: (m) => console.log(`[processors] ${m}`) });
+const EXPIRY_S = 30; // the simulated processors' ownership expiry
+const processors = process.env.DEMO_PROCESSORS === "0"
+  ? { stop() {} }
+  : startProcessors({ url, container, credential: sas, group, partitions: 16, expiryMs: EXPIRY_S * 1000, log: (m) => console.log(`[processors] ${m}`) });
 
 // What the page is prefilled with; served only to this loopback page, never put in its URL.
-const demoConfig = JSON.stringify({ accountUrl: url, sas, container, namespace: group[0], eventHub: group[1], consumerGroup: group[2] });
+const demoConfig = JSON.stringify({ accountUrl: url, sas, container, namespace: group[0], eventHub: group[1], consumerGroup: group[2], expiry: String(EXPIRY_S) });
 const MIME = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png" };
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (path === "/demo-config.json") {
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-    return res.end(demoConfig);
-  }
-  const base = path.startsWith("/pkg/") ? root : join(root, "www");
-  const file = join(base, path.endsWith("/") ? `${path}index.html` : path);
-  if (!file.startsWith(base) || file.includes("/demo/") || file.endsWith("/run")) {
-    res.writeHead(404);
-    return res.end();
-  }
+// The page's policy (as in its meta tag) narrowed to this emulator, plus what only a header can
+// say: no framing.
+const CSP = [
+  "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src data:",
+  `connect-src 'self' ${new URL(url).origin}`, "form-action 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+].join("; ");
+const HEADERS = { "content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "cache-control": "no-store" };
+// Only a loopback Host: a page elsewhere that points its own name at 127.0.0.1 (DNS rebinding)
+// must not read the demo SAS from here.
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+const wwwRoot = join(root, "www");
+const accessLog = process.env.WWW_ACCESS_LOG === "1";
+
+function answer(req, res) {
+  const send = (status, body = "", type = "text/plain; charset=utf-8", extra = {}) => {
+    res.writeHead(status, { ...HEADERS, "content-type": type, ...extra });
+    res.end(req.method === "HEAD" ? undefined : body);
+    return status;
+  };
+  if (!LOOPBACK_HOST.test(req.headers.host ?? "")) return send(403, "This demo server answers only to a loopback host name (127.0.0.1, localhost, [::1]).\n");
+  if (req.method !== "GET" && req.method !== "HEAD") return send(405, "", undefined, { allow: "GET, HEAD" });
+  let path;
   try {
-    const body = await readFile(file);
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-    res.end(body);
+    path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
   } catch {
-    res.writeHead(404);
-    res.end();
+    return send(400, "Malformed URL.\n");
   }
+  if (path.includes("\0") || path.includes("\\")) return send(400, "Malformed URL.\n");
+  path = normalize(path);
+  if (path === "/demo-config.json") return send(200, demoConfig, "application/json", { "x-inspector-demo": "www/run" });
+  // The page and the package's browser entry; nothing else (not the demo's own files or scripts).
+  const file = path.startsWith("/pkg/") ? join(root, path) : join(wwwRoot, path.endsWith("/") ? `${path}index.html` : path);
+  const allowed = path.startsWith("/pkg/") ? /^\/pkg\/[\w./-]+\.(js|wasm)$/.test(path) && file.startsWith(join(root, "pkg") + sep) : file.startsWith(wwwRoot + sep) && !file.startsWith(join(wwwRoot, "demo") + sep) && !file.endsWith(`${sep}run`);
+  if (!allowed) return send(404);
+  return readFile(file).then((body) => send(200, body, MIME[extname(file)] ?? "application/octet-stream"), () => send(404));
+}
+
+const server = createServer(async (req, res) => {
+  let status;
+  try {
+    status = await answer(req, res);
+  } catch {
+    // Whatever a request does, the server keeps serving the next one.
+    if (!res.headersSent) res.writeHead(400);
+    res.end();
+    status = 400;
+  }
+  if (accessLog) console.log(`[www] ${req.method} ${req.url} ${status}`);
 });
 // WWW_PORT=0 picks a free port (the tests do); the line below names the one in use.
 server.listen(port, "127.0.0.1", () => {
