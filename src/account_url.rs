@@ -304,8 +304,8 @@ mod tests {
 
     #[test]
     fn debug_hides_the_sas() {
-        let u = AccountUrl::parse("https://a.blob.core.windows.net/?sv=1&sig=SECRETSIG", "u")
-            .unwrap();
+        let u =
+            AccountUrl::parse("https://a.blob.core.windows.net/?sv=1&sig=SECRETSIG", "u").unwrap();
         assert!(!format!("{u:?}").contains("SECRETSIG"));
     }
 

@@ -2,11 +2,11 @@
 
 use crate::error::StoreError;
 use crate::http::{decode_component, encode_component, Request};
-use std::borrow::Cow;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::borrow::Cow;
 
 /// The OAuth scope a token credential is asked for.
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
@@ -23,7 +23,7 @@ pub enum Credential {
     SharedKey {
         account: String,
         key: Vec<u8>,
-        signer: SharedKeySigner,
+        signer: Box<SharedKeySigner>,
     },
     /// A SAS token (query string without `?`), appended to every request URL.
     Sas(String),
@@ -58,7 +58,7 @@ impl Credential {
         }
         Ok(Credential::SharedKey {
             account: account.to_string(),
-            signer: SharedKeySigner::new(account, &key),
+            signer: Box::new(SharedKeySigner::new(account, &key)),
             key,
         })
     }

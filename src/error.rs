@@ -144,7 +144,9 @@ impl StoreError {
                     claimed.len()
                 ));
                 if *not_sent > 0 {
-                    m.push_str(&format!("; {not_sent} claim(s) not yet started were not sent"));
+                    m.push_str(&format!(
+                        "; {not_sent} claim(s) not yet started were not sent"
+                    ));
                 }
                 m.push(']');
                 m

@@ -109,7 +109,10 @@ fn saturating_digits(v: &str) -> Option<f64> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(v.bytes().fold(0.0f64, |n, b| n * 10.0 + f64::from(b - b'0')))
+    Some(
+        v.bytes()
+            .fold(0.0f64, |n, b| n * 10.0 + f64::from(b - b'0')),
+    )
 }
 
 fn server_delay(resp: &Response, now_ms: f64) -> Option<f64> {
@@ -230,7 +233,11 @@ mod tests {
         ] {
             let r = resp(&[h]);
             assert_eq!(retry_delay(&small, 1, Some(&r), 0.0, 0.5), 50.0, "{h:?}");
-            assert_eq!(retry_delay(&huge, 1, Some(&r), 0.0, 0.5), MAX_TIMER_MS, "{h:?}");
+            assert_eq!(
+                retry_delay(&huge, 1, Some(&r), 0.0, 0.5),
+                MAX_TIMER_MS,
+                "{h:?}"
+            );
         }
         // Even options that bypassed validation never give a delay a timer would wrap.
         let unchecked = RetryOptions {

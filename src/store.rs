@@ -114,10 +114,7 @@ impl StoreConfig {
             // Over plain http the token could be read (and replayed) by anyone on the path.
             // Loopback never leaves the machine, so the emulator keeps working.
             if !is_loopback_host(url.authority()) {
-                return Err(StoreError::invalid(
-                    "options.credential",
-                    BEARER_OVER_HTTP,
-                ));
+                return Err(StoreError::invalid("options.credential", BEARER_OVER_HTTP));
             }
             // The secondary is reached with the primary's scheme: plain http too.
             if secondary_hostname.is_some_and(|h| !is_loopback_host(h)) {
@@ -192,7 +189,14 @@ impl Store {
     /// A store for `config`.
     pub fn new(config: StoreConfig) -> Self {
         let mut secrets = config.credential.secrets();
-        secrets.extend(config.url.sas.as_deref().map(sas_signatures).unwrap_or_default());
+        secrets.extend(
+            config
+                .url
+                .sas
+                .as_deref()
+                .map(sas_signatures)
+                .unwrap_or_default(),
+        );
         Store {
             target: Target {
                 url: config.url,
@@ -738,7 +742,11 @@ impl Store {
         self.finish(r)
     }
 
-    async fn update_one<H: Host>(&self, host: &H, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+    async fn update_one<H: Host>(
+        &self,
+        host: &H,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
         const OP: &str = "updateCheckpoint";
         self.check_open()?;
         checkpoint.validate("checkpoint")?;
@@ -812,7 +820,9 @@ mod tests {
     }
 
     impl MockHost {
-        fn new(handler: impl FnMut(&Request) -> Result<Response, TransportError> + 'static) -> Self {
+        fn new(
+            handler: impl FnMut(&Request) -> Result<Response, TransportError> + 'static,
+        ) -> Self {
             MockHost {
                 handler: RefCell::new(Box::new(handler)),
                 in_flight: Cell::new(0),
@@ -980,8 +990,7 @@ mod tests {
         assert_eq!(e.code(), Some("InternalError"));
         let sent: HashSet<String> = host.sent.borrow().iter().map(partition_of_url).collect();
         // Everything sent was answered and is accounted for: won, lost (7) or failed (5).
-        let claimed_ids: HashSet<String> =
-            claimed.iter().map(|o| o.partition_id.clone()).collect();
+        let claimed_ids: HashSet<String> = claimed.iter().map(|o| o.partition_id.clone()).collect();
         let mut expected = sent.clone();
         expected.remove("5");
         expected.remove("7");
@@ -993,7 +1002,9 @@ mod tests {
         assert!(host.max_in_flight.get() <= CLAIM_CONCURRENCY);
         assert!(claimed.iter().all(|o| o.etag.is_some()));
         assert!(e.message().contains("not yet started were not sent"), "{e}");
-        assert!(e.message().contains(&format!("{} claim(s) won", claimed.len())));
+        assert!(e
+            .message()
+            .contains(&format!("{} claim(s) won", claimed.len())));
     }
 
     fn page(names: &[String], marker: Option<&str>) -> String {
@@ -1072,7 +1083,10 @@ mod tests {
             let host = MockHost::new(move |_| {
                 Ok(resp(
                     status,
-                    &[("location", "http://evil.invalid/x"), ("x-ms-request-id", "r1")],
+                    &[
+                        ("location", "http://evil.invalid/x"),
+                        ("x-ms-request-id", "r1"),
+                    ],
                     "",
                 ))
             });
@@ -1081,11 +1095,7 @@ mod tests {
             assert_eq!(e.code(), Some("UnexpectedRedirect"));
             assert_eq!(host.sent.borrow().len(), 1, "{status}: retried");
             assert!(host.sleeps.borrow().is_empty());
-            assert!(host
-                .sent
-                .borrow()
-                .iter()
-                .all(|r| r.url.starts_with(URL)));
+            assert!(host.sent.borrow().iter().all(|r| r.url.starts_with(URL)));
             let e = block_on(store.claim_ownership(&host, ownerships(1))).unwrap_err();
             assert_eq!(e.code(), Some("UnexpectedRedirect"));
             assert_eq!(e.claimed().len(), 0);
@@ -1118,7 +1128,11 @@ mod tests {
         }
     }
 
-    fn config(url: &str, credential: Credential, secondary: Option<&str>) -> Result<StoreConfig, StoreError> {
+    fn config(
+        url: &str,
+        credential: Credential,
+        secondary: Option<&str>,
+    ) -> Result<StoreConfig, StoreError> {
         StoreConfig::new(
             AccountUrl::parse(url, "url").unwrap(),
             "checkpoints",
@@ -1153,12 +1167,30 @@ mod tests {
         ] {
             config(url, Credential::Token, None).unwrap();
         }
-        let e = config(URL, Credential::Token, Some("acct-secondary.blob.core.invalid")).unwrap_err();
-        assert!(e.message().starts_with("options.secondaryHostname: Bearer"), "{e}");
+        let e = config(
+            URL,
+            Credential::Token,
+            Some("acct-secondary.blob.core.invalid"),
+        )
+        .unwrap_err();
+        assert!(
+            e.message().starts_with("options.secondaryHostname: Bearer"),
+            "{e}"
+        );
         config(URL, Credential::Token, Some("127.0.0.1:10001")).unwrap();
-        config("https://a.blob.core.invalid", Credential::Token, Some("b.blob.core.invalid")).unwrap();
+        config(
+            "https://a.blob.core.invalid",
+            Credential::Token,
+            Some("b.blob.core.invalid"),
+        )
+        .unwrap();
         // Keys and SAS over http stay allowed, as in the official SDKs.
-        config("http://acct.blob.core.invalid", Credential::Sas("sv=1&sig=x".into()), None).unwrap();
+        config(
+            "http://acct.blob.core.invalid",
+            Credential::Sas("sv=1&sig=x".into()),
+            None,
+        )
+        .unwrap();
     }
 
     #[test]
@@ -1244,7 +1276,10 @@ mod tests {
             format!("{key_cfg:?}"),
             format!("{:?}", Store::new(key_cfg)),
         ] {
-            assert!(!text.contains(sig) && !text.contains(&DEV_ACCOUNT_KEY[..20]), "{text}");
+            assert!(
+                !text.contains(sig) && !text.contains(&DEV_ACCOUNT_KEY[..20]),
+                "{text}"
+            );
         }
     }
 
@@ -1254,6 +1289,9 @@ mod tests {
         let a = store.date(1_795_499_095_100.0);
         assert_eq!(a, "Tue, 24 Nov 2026 05:44:55 GMT");
         assert_eq!(store.date(1_795_499_095_900.0), a);
-        assert_eq!(store.date(1_795_499_096_000.0), "Tue, 24 Nov 2026 05:44:56 GMT");
+        assert_eq!(
+            store.date(1_795_499_096_000.0),
+            "Tue, 24 Nov 2026 05:44:56 GMT"
+        );
     }
 }
