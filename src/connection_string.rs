@@ -27,9 +27,17 @@ pub struct ConnectionString {
 // Hand-written so that the key and the SAS never reach a log through `{:?}`.
 impl std::fmt::Debug for ConnectionString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // An endpoint may carry a SAS in its query: shown without it.
+        let no_query = |u: &str| match u.split_once('?') {
+            Some((base, _)) => format!("{base}?[REDACTED]"),
+            None => u.to_string(),
+        };
         f.debug_struct("ConnectionString")
-            .field("blob_endpoint", &self.blob_endpoint)
-            .field("secondary_endpoint", &self.secondary_endpoint)
+            .field("blob_endpoint", &no_query(&self.blob_endpoint))
+            .field(
+                "secondary_endpoint",
+                &self.secondary_endpoint.as_deref().map(no_query),
+            )
             .field("account_name", &self.account_name)
             .field(
                 "account_key",
@@ -266,5 +274,10 @@ mod tests {
             !dbg.contains("SECRETKEY") && !dbg.contains("SECRETSIG"),
             "{dbg}"
         );
+        let c = ConnectionString::parse(
+            "BlobEndpoint=https://a.blob.core.windows.net/?sv=1&sig=SECRETSIG;BlobSecondaryEndpoint=https://b/?sig=SECRETSIG",
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("SECRETSIG"));
     }
 }
