@@ -141,18 +141,66 @@ impl AccountUrl {
 pub fn is_loopback_host(authority: &str) -> bool {
     let host = host_without_port(authority);
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return match inner.parse::<std::net::Ipv6Addr>() {
-            Ok(ip) => {
-                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.octets()[0] == 127)
-            }
-            Err(_) => false,
-        };
+        return ipv6_groups(inner).is_some_and(|g| {
+            g == [0, 0, 0, 0, 0, 0, 0, 1]
+                || (g[..5] == [0; 5] && g[5] == 0xffff && g[6] >> 8 == 127)
+        });
     }
     let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     if host == "localhost" {
         return true;
     }
     whatwg_ipv4(&host).is_some_and(|ip| ip >> 24 == 127)
+}
+
+/// The eight 16-bit groups of an IPv6 address in text form (`::` compression and a trailing
+/// dotted IPv4 part allowed), or `None`. Hand-written: `std`'s parser costs the wasm several KB.
+fn ipv6_groups(s: &str) -> Option<[u16; 8]> {
+    fn side(part: &str, out: &mut Vec<u16>) -> Option<()> {
+        if part.is_empty() {
+            return Some(());
+        }
+        let pieces: Vec<&str> = part.split(':').collect();
+        for (i, p) in pieces.iter().enumerate() {
+            if i + 1 == pieces.len() && p.contains('.') {
+                let octets: Vec<u8> = p
+                    .split('.')
+                    .map(|o| o.parse::<u8>().ok())
+                    .collect::<Option<_>>()?;
+                if octets.len() != 4 {
+                    return None;
+                }
+                out.push(u16::from(octets[0]) << 8 | u16::from(octets[1]));
+                out.push(u16::from(octets[2]) << 8 | u16::from(octets[3]));
+            } else {
+                if p.is_empty() || p.len() > 4 {
+                    return None;
+                }
+                out.push(u16::from_str_radix(p, 16).ok()?);
+            }
+        }
+        Some(())
+    }
+    let (mut head, mut tail) = (Vec::new(), Vec::new());
+    let compressed = match s.split_once("::") {
+        Some((h, t)) => {
+            side(h, &mut head)?;
+            side(t, &mut tail)?;
+            true
+        }
+        None => {
+            side(s, &mut head)?;
+            false
+        }
+    };
+    let n = head.len() + tail.len();
+    if (compressed && n > 7) || (!compressed && n != 8) {
+        return None;
+    }
+    let mut g = [0u16; 8];
+    g[..head.len()].copy_from_slice(&head);
+    g[8 - tail.len()..].copy_from_slice(&tail);
+    Some(g)
 }
 
 /// The WHATWG URL parser's IPv4 reading: one to four dot-separated parts, each decimal, octal
@@ -278,6 +326,8 @@ mod tests {
             "[::1]:10000",
             "[0:0:0:0:0:0:0:1]",
             "[::ffff:127.0.0.1]",
+            "[::FFFF:7f00:1]",
+            "[0::1]",
         ] {
             assert!(is_loopback_host(yes), "{yes}");
         }
@@ -295,6 +345,12 @@ mod tests {
             "[::2]",
             "[::ffff:10.0.0.1]",
             "[::1",
+            "[::1::]",
+            "[1::1]",
+            "[::10001]",
+            "[:::1]",
+            "[::ffff:128.0.0.1]",
+            "[0:0:0:0:0:0:0:0:1]",
             "",
             "127..1",
         ] {

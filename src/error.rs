@@ -5,8 +5,8 @@ use std::fmt;
 use crate::model::PartitionOwnership;
 
 /// Every failure the store reports. The JS layer maps each kind to the error a JS user expects
-/// (`TypeError`, `RestError`, `AbortError`, `Error`).
-#[derive(Debug, Clone, PartialEq)]
+/// (`TypeError`, `RestError`, `AbortError`, `Error`). `Debug` is hand-written (see below).
+#[derive(Clone, PartialEq)]
 pub enum StoreError {
     /// Bad input, found before any request: `field` names it the way the caller wrote it
     /// (`ownerships[2].partitionId`).
@@ -150,6 +150,49 @@ impl StoreError {
                 }
                 m.push(']');
                 m
+            }
+        }
+    }
+}
+
+// Hand-written: a derived one would print the claimed ownerships' f64 timestamps, and float
+// formatting costs the wasm ~20 KB. Claimed ownerships show as partition id and ETag.
+impl fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::InvalidInput { field, message } => f
+                .debug_struct("InvalidInput")
+                .field("field", field)
+                .field("message", message)
+                .finish(),
+            StoreError::Rest {
+                status,
+                code,
+                request_id,
+                message,
+            } => f
+                .debug_struct("Rest")
+                .field("status", status)
+                .field("code", code)
+                .field("request_id", request_id)
+                .field("message", message)
+                .finish(),
+            StoreError::Aborted => f.write_str("Aborted"),
+            StoreError::Closed => f.write_str("Closed"),
+            StoreError::PartialClaim {
+                error,
+                claimed,
+                not_sent,
+            } => {
+                let claimed: Vec<(&str, Option<&str>)> = claimed
+                    .iter()
+                    .map(|o| (o.partition_id.as_str(), o.etag.as_deref()))
+                    .collect();
+                f.debug_struct("PartialClaim")
+                    .field("error", error)
+                    .field("claimed", &claimed)
+                    .field("not_sent", not_sent)
+                    .finish()
             }
         }
     }

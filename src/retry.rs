@@ -53,14 +53,15 @@ impl RetryOptions {
             if !v.is_finite() || !(0.0..=MAX_TIMER_MS).contains(&v) {
                 return Err(StoreError::invalid(
                     format!("{P}.{name}"),
-                    format!("must be a number of milliseconds from 0 to {MAX_TIMER_MS} (2^31-1, the longest timer hosts accept)"),
+                    "must be a number of milliseconds from 0 to 2147483647 (2^31-1, the longest timer hosts accept)",
                 ));
             }
         }
         if !self.timeout_ms.is_finite() || !(1.0..=MAX_TIMER_MS).contains(&self.timeout_ms) {
             return Err(StoreError::invalid(
                 format!("{P}.timeoutInMs"),
-                format!("must be a number of milliseconds from 1 to {MAX_TIMER_MS} (2^31-1, the longest timer hosts accept)"),
+                // A literal: formatting an f64 would pull float printing (~10 KB) into the wasm.
+                "must be a number of milliseconds from 1 to 2147483647 (2^31-1, the longest timer hosts accept)",
             ));
         }
         Ok(())
@@ -84,23 +85,16 @@ pub fn retry_delay(
     now_ms: f64,
     random01: f64,
 ) -> f64 {
-    let cap = if opts.max_retry_delay_ms.is_nan() {
-        MAX_TIMER_MS
-    } else {
-        opts.max_retry_delay_ms.clamp(0.0, MAX_TIMER_MS)
-    };
+    // max/min rather than clamp: clamp's panic message would pull float formatting (~20 KB)
+    // into the wasm. NaN (only from unvalidated options) becomes 0.
+    let cap = opts.max_retry_delay_ms.max(0.0).min(MAX_TIMER_MS);
     if let Some(ms) = resp.and_then(|r| server_delay(r, now_ms)) {
         return ms.min(cap);
     }
     let exponent = retry.saturating_sub(1).min(30) as i32;
     let backoff = opts.retry_delay_ms * 2f64.powi(exponent);
     let jitter = 0.8 + 0.4 * random01.clamp(0.0, 1.0);
-    let d = backoff * jitter;
-    if d.is_nan() {
-        cap
-    } else {
-        d.clamp(0.0, cap)
-    }
+    (backoff * jitter).max(0.0).min(cap)
 }
 
 /// A run of ASCII digits as a number, saturating (to infinity) instead of failing, so that an
