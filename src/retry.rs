@@ -85,9 +85,13 @@ pub fn retry_delay(
     now_ms: f64,
     random01: f64,
 ) -> f64 {
-    // max/min rather than clamp: clamp's panic message would pull float formatting (~20 KB)
-    // into the wasm. NaN (only from unvalidated options) becomes 0.
-    let cap = opts.max_retry_delay_ms.max(0.0).min(MAX_TIMER_MS);
+    // Constant bounds only for clamp: with a variable bound its panic check (and message, with
+    // float formatting, ~20 KB of wasm) stays in. NaN comes only from unvalidated options.
+    let cap = if opts.max_retry_delay_ms.is_nan() {
+        MAX_TIMER_MS
+    } else {
+        opts.max_retry_delay_ms.clamp(0.0, MAX_TIMER_MS)
+    };
     if let Some(ms) = resp.and_then(|r| server_delay(r, now_ms)) {
         return ms.min(cap);
     }

@@ -340,7 +340,7 @@ impl Store {
                 .authorize(attempt, &self.credential, &date, auth.0.as_deref());
             let last_try = tries > self.retry.max_retries;
             // Validated already; kept within what a timer takes whatever the options say.
-            let timeout = self.retry.timeout_ms.max(1.0).min(MAX_TIMER_MS);
+            let timeout = self.retry.timeout_ms.clamp(1.0, MAX_TIMER_MS);
             let failed_response = match host.send(signed, timeout).await {
                 Err(TransportError::Aborted) => return Err(StoreError::Aborted),
                 Err(e) => {
