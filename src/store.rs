@@ -236,7 +236,9 @@ impl Store {
         e.map_text(&|t| replace_secrets(t, &secrets))
     }
 
-    fn finish<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+    /// `r` with its error scrubbed of every known secret: every public operation (and any new
+    /// one built on [`Store::list_pages`]) returns through here.
+    pub(crate) fn finish<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
         r.map_err(|e| self.scrubbed(e))
     }
 
@@ -261,7 +263,8 @@ impl Store {
         self.closed.get()
     }
 
-    fn check_open(&self) -> Result<(), StoreError> {
+    /// [`StoreError::Closed`] once [`Store::close`] was called.
+    pub(crate) fn check_open(&self) -> Result<(), StoreError> {
         if self.closed.get() {
             Err(StoreError::Closed)
         } else {
