@@ -3,8 +3,8 @@
 use crate::error::StoreError;
 
 /// A parsed blob service endpoint such as `https://acct.blob.core.windows.net` or Azurite's
-/// path-style `http://127.0.0.1:10000/devstoreaccount1`.
-#[derive(Debug, Clone, PartialEq)]
+/// path-style `http://127.0.0.1:10000/devstoreaccount1`. Its `Debug` hides the SAS.
+#[derive(Clone, PartialEq)]
 pub struct AccountUrl {
     /// `scheme://host[:port]`.
     pub origin: String,
@@ -14,6 +14,17 @@ pub struct AccountUrl {
     pub account: String,
     /// A SAS carried in the URL's query, without the leading `?`.
     pub sas: Option<String>,
+}
+
+impl std::fmt::Debug for AccountUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountUrl")
+            .field("origin", &self.origin)
+            .field("base_path", &self.base_path)
+            .field("account", &self.account)
+            .field("sas", &self.sas.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
 }
 
 impl AccountUrl {
@@ -113,6 +124,121 @@ impl AccountUrl {
         let host = self.origin.split_once("://").map_or("", |(_, h)| h);
         host_without_port(host)
     }
+
+    /// Whether requests go over TLS (`https`).
+    pub fn is_https(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+}
+
+/// Whether `authority` (`host[:port]`, as in a URL or a secondary host name) names this
+/// machine, so that plain `http` to it never crosses a network. The host is normalised first
+/// the way `fetch` (the WHATWG URL parser) would: case and one trailing dot are ignored, and
+/// IPv4 addresses may be written in any form it accepts (`127.1`, `0x7f.0.0.1`, `2130706433`).
+/// Loopback is `localhost`, `127.0.0.0/8`, and `::1` (any spelling, IPv4-mapped loopback
+/// included). Names that merely resolve to loopback elsewhere (`*.localhost`, hosts-file
+/// entries) do not count: only what cannot leave the machine whatever the resolver says.
+pub fn is_loopback_host(authority: &str) -> bool {
+    let host = host_without_port(authority);
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return ipv6_groups(inner).is_some_and(|g| {
+            g == [0, 0, 0, 0, 0, 0, 0, 1]
+                || (g[..5] == [0; 5] && g[5] == 0xffff && g[6] >> 8 == 127)
+        });
+    }
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if host == "localhost" {
+        return true;
+    }
+    whatwg_ipv4(&host).is_some_and(|ip| ip >> 24 == 127)
+}
+
+/// The eight 16-bit groups of an IPv6 address in text form (`::` compression and a trailing
+/// dotted IPv4 part allowed), or `None`. Hand-written: `std`'s parser costs the wasm several KB.
+fn ipv6_groups(s: &str) -> Option<[u16; 8]> {
+    fn side(part: &str, out: &mut Vec<u16>) -> Option<()> {
+        if part.is_empty() {
+            return Some(());
+        }
+        let pieces: Vec<&str> = part.split(':').collect();
+        for (i, p) in pieces.iter().enumerate() {
+            if i + 1 == pieces.len() && p.contains('.') {
+                let octets: Vec<u8> = p
+                    .split('.')
+                    .map(|o| o.parse::<u8>().ok())
+                    .collect::<Option<_>>()?;
+                if octets.len() != 4 {
+                    return None;
+                }
+                out.push(u16::from(octets[0]) << 8 | u16::from(octets[1]));
+                out.push(u16::from(octets[2]) << 8 | u16::from(octets[3]));
+            } else {
+                if p.is_empty() || p.len() > 4 {
+                    return None;
+                }
+                out.push(u16::from_str_radix(p, 16).ok()?);
+            }
+        }
+        Some(())
+    }
+    let (mut head, mut tail) = (Vec::new(), Vec::new());
+    let compressed = match s.split_once("::") {
+        Some((h, t)) => {
+            side(h, &mut head)?;
+            side(t, &mut tail)?;
+            true
+        }
+        None => {
+            side(s, &mut head)?;
+            false
+        }
+    };
+    let n = head.len() + tail.len();
+    if (compressed && n > 7) || (!compressed && n != 8) {
+        return None;
+    }
+    let mut g = [0u16; 8];
+    g[..head.len()].copy_from_slice(&head);
+    g[8 - tail.len()..].copy_from_slice(&tail);
+    Some(g)
+}
+
+/// The WHATWG URL parser's IPv4 reading: one to four dot-separated parts, each decimal, octal
+/// (leading `0`) or hex (`0x`); the last part fills the remaining bytes. `None` when the host is
+/// not an IPv4 address.
+fn whatwg_ipv4(host: &str) -> Option<u32> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        let (digits, radix) = if let Some(h) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
+            (h, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (*p, 10)
+        };
+        if p.is_empty() {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        nums.push(n);
+    }
+    let last = nums.pop()?;
+    if nums.iter().any(|&n| n > 255) || last >= 256u64.pow(4 - nums.len() as u32) {
+        return None;
+    }
+    let mut ip = last;
+    for (i, n) in nums.iter().enumerate() {
+        ip += n << (8 * (3 - i));
+    }
+    u32::try_from(ip).ok()
 }
 
 fn host_without_port(host: &str) -> &str {
@@ -180,6 +306,63 @@ mod tests {
             ),
             "http://127.0.0.1:10001/devstoreaccount1/c?comp=list"
         );
+    }
+
+    #[test]
+    fn loopback_hosts_after_normalising() {
+        for yes in [
+            "localhost",
+            "LOCALHOST:10000",
+            "localhost.",
+            "127.0.0.1",
+            "127.0.0.1:10000",
+            "127.1",
+            "127.255.255.254",
+            "0x7f.0.0.1",
+            "0177.0.0.1",
+            "2130706433",
+            "127.0.0.1.",
+            "[::1]",
+            "[::1]:10000",
+            "[0:0:0:0:0:0:0:1]",
+            "[::ffff:127.0.0.1]",
+            "[::FFFF:7f00:1]",
+            "[0::1]",
+        ] {
+            assert!(is_loopback_host(yes), "{yes}");
+        }
+        for no in [
+            "acct.blob.core.invalid",
+            "localhost.invalid",
+            "a.localhost",
+            "128.0.0.1",
+            "10.0.0.1",
+            "127.0.0.1.example",
+            "1127.0.0.1",
+            "127.0.0.256",
+            "4294967296",
+            "0x80000001",
+            "[::2]",
+            "[::ffff:10.0.0.1]",
+            "[::1",
+            "[::1::]",
+            "[1::1]",
+            "[::10001]",
+            "[:::1]",
+            "[::ffff:128.0.0.1]",
+            "[0:0:0:0:0:0:0:0:1]",
+            "",
+            "127..1",
+        ] {
+            assert!(!is_loopback_host(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_sas() {
+        let u =
+            AccountUrl::parse("https://a.blob.core.windows.net/?sv=1&sig=SECRETSIG", "u").unwrap();
+        assert!(!format!("{u:?}").contains("SECRETSIG"));
     }
 
     #[test]

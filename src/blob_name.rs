@@ -29,7 +29,8 @@ impl BlobKind {
 }
 
 /// Checks one name segment: non-empty, not too long, and unable to step out of its prefix
-/// or change the URL (`/`, `\`, `?`, `#`, `%`, `.`, `..`, control characters).
+/// or change the URL (`/`, `\`, `?`, `#`, `%`, `.`, `..`, control characters), nor end in `.`
+/// (the service trims trailing dots, so `cg.` and `cg` would be the same blob).
 pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
     if value.is_empty() {
         return Err(StoreError::invalid(field, "must not be empty"));
@@ -61,6 +62,13 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
         return Err(StoreError::invalid(
             field,
             "must not start or end with white space",
+        ));
+    }
+    if value.ends_with('.') {
+        // Blob Storage trims trailing dots from each path segment: `cg.` would address `cg`.
+        return Err(StoreError::invalid(
+            field,
+            "must not end with '.' (Blob Storage drops trailing dots, so the name would address another blob)",
         ));
     }
     Ok(())
@@ -178,6 +186,10 @@ mod tests {
             "a\nb",
             "a\u{0}b",
             " a",
+            "cg.",
+            "a..",
+            "0.",
+            "ns.servicebus.windows.net.",
             long.as_str(),
         ] {
             let e = validate_segment(bad, "ownerships[0].partitionId").unwrap_err();

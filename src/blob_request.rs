@@ -2,11 +2,11 @@
 
 use crate::account_url::AccountUrl;
 use crate::blob_name::blob_path;
-use crate::credential::{append_sas, sign_shared_key, Credential};
+use crate::credential::{append_sas, Credential};
 use crate::http::{encode_component, Request};
-use crate::time::format_http_date;
 
-/// Where requests go and which service version they speak.
+/// Where requests go and which service version they speak. (`Debug` shows no SAS: the
+/// [`AccountUrl`] hides it.)
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The account endpoint.
@@ -88,22 +88,22 @@ impl Target {
         Request::new("GET", url).header("x-ms-version", self.api_version.clone())
     }
 
-    /// Adds the date and the authorization: a SAS in the query, a Shared Key signature or a
-    /// bearer token (`token`, fetched beforehand for token credentials).
+    /// Adds the date (`x-ms-date`, an HTTP date) and the authorization: a SAS in the query, a
+    /// Shared Key signature or a bearer token (`token`, fetched beforehand for token
+    /// credentials).
     pub fn authorize(
         &self,
         mut req: Request,
         credential: &Credential,
-        now_ms: f64,
+        date: &str,
         token: Option<&str>,
     ) -> Request {
-        req.headers
-            .push(("x-ms-date".into(), format_http_date(now_ms)));
+        req.headers.push(("x-ms-date".into(), date.to_string()));
         if let Some(sas) = &self.url.sas {
             req.url = append_sas(&req.url, sas);
         }
         match credential {
-            Credential::SharedKey { account, key } => sign_shared_key(&mut req, account, key),
+            Credential::SharedKey { signer, .. } => signer.sign(&mut req),
             Credential::Sas(sas) => req.url = append_sas(&req.url, sas),
             Credential::Token => {
                 if let Some(t) = token {
@@ -120,6 +120,8 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EPOCH: &str = "Thu, 01 Jan 1970 00:00:00 GMT";
 
     fn target(url: &str) -> Target {
         Target {
@@ -177,7 +179,7 @@ mod tests {
     #[test]
     fn authorization_kinds() {
         let t = target("https://a.blob.core.windows.net?sv=1&sig=urlsig");
-        let r = t.authorize(t.list_blobs("p/", None), &Credential::UrlSas, 0.0, None);
+        let r = t.authorize(t.list_blobs("p/", None), &Credential::UrlSas, EPOCH, None);
         assert!(r.url.ends_with("&sv=1&sig=urlsig"), "{}", r.url);
         assert_eq!(
             r.get_header("x-ms-date"),
@@ -187,19 +189,19 @@ mod tests {
         let r = t.authorize(
             t.set_metadata("b", &[], Condition::None),
             &Credential::Sas("sv=1&sig=s".into()),
-            0.0,
+            EPOCH,
             None,
         );
         assert!(r.url.ends_with("?comp=metadata&sv=1&sig=s"), "{}", r.url);
         let r = t.authorize(
             t.set_metadata("b", &[], Condition::None),
             &Credential::Token,
-            0.0,
+            EPOCH,
             Some("tok"),
         );
         assert_eq!(r.get_header("authorization"), Some("Bearer tok"));
         let key = Credential::shared_key("a", "a2V5", "k").unwrap();
-        let r = t.authorize(t.set_metadata("b", &[], Condition::None), &key, 0.0, None);
+        let r = t.authorize(t.set_metadata("b", &[], Condition::None), &key, EPOCH, None);
         assert!(r
             .get_header("authorization")
             .unwrap()

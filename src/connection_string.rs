@@ -27,9 +27,17 @@ pub struct ConnectionString {
 // Hand-written so that the key and the SAS never reach a log through `{:?}`.
 impl std::fmt::Debug for ConnectionString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // An endpoint may carry a SAS in its query: shown without it.
+        let no_query = |u: &str| match u.split_once('?') {
+            Some((base, _)) => format!("{base}?[REDACTED]"),
+            None => u.to_string(),
+        };
         f.debug_struct("ConnectionString")
-            .field("blob_endpoint", &self.blob_endpoint)
-            .field("secondary_endpoint", &self.secondary_endpoint)
+            .field("blob_endpoint", &no_query(&self.blob_endpoint))
+            .field(
+                "secondary_endpoint",
+                &self.secondary_endpoint.as_deref().map(no_query),
+            )
             .field("account_name", &self.account_name)
             .field(
                 "account_key",
@@ -82,6 +90,12 @@ impl ConnectionString {
                 _ => {}
             }
         }
+        if let Some(name) = account_name.as_deref().filter(|n| !n.is_empty()) {
+            validate_account_name(name)?;
+        }
+        if let Some(sfx) = suffix.as_deref() {
+            validate_endpoint_suffix(sfx)?;
+        }
         if dev {
             return Ok(ConnectionString {
                 blob_endpoint: DEV_BLOB_ENDPOINT.to_string(),
@@ -124,6 +138,43 @@ impl ConnectionString {
     }
 }
 
+/// Checks `AccountName` by the service's rule (3 to 24 lower-case letters and digits), so that
+/// nothing else can reach the host name or the Shared Key signature built from it. The
+/// emulator's `devstoreaccount1` passes.
+pub fn validate_account_name(name: &str) -> Result<(), StoreError> {
+    let ok = (3..=24).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "connectionString",
+            "AccountName must be a storage account name: 3 to 24 lower-case letters and digits",
+        ))
+    }
+}
+
+/// Checks `EndpointSuffix`: a DNS host name (`core.windows.net`), labels of letters, digits and
+/// inner hyphens, at most 253 characters; no port, path, user info or trailing dot.
+pub fn validate_endpoint_suffix(suffix: &str) -> Result<(), StoreError> {
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if !suffix.is_empty() && suffix.len() <= 253 && suffix.split('.').all(label_ok) {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "connectionString",
+            "EndpointSuffix must be a host name such as core.windows.net",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +212,33 @@ mod tests {
     }
 
     #[test]
+    fn account_name_and_suffix_are_checked_before_any_url() {
+        for bad in [
+            "AccountName=ab;AccountKey=k",
+            "AccountName=Acct;AccountKey=k",
+            "AccountName=a.evil.example#;AccountKey=k",
+            "AccountName=acct/x;AccountKey=k",
+            "AccountName=aaaaaaaaaaaaaaaaaaaaaaaaa;AccountKey=k",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=evil.example/x",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=evil.example:8080",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=a@evil.example",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=core.windows.net.",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=",
+            "AccountName=acct;AccountKey=k;EndpointSuffix=-a.b",
+        ] {
+            let e = ConnectionString::parse(bad).unwrap_err();
+            assert!(e.message().starts_with("connectionString"), "{bad}: {e}");
+        }
+        for good in [
+            "AccountName=devstoreaccount1;AccountKey=k;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1",
+            "AccountName=abc;AccountKey=k;EndpointSuffix=local.azurestack.external",
+            "AccountName=a1b2c3d4e5f6g7h8i9j0k1l2;AccountKey=k",
+        ] {
+            ConnectionString::parse(good).unwrap();
+        }
+    }
+
+    #[test]
     fn development_storage() {
         let c = ConnectionString::parse("UseDevelopmentStorage=true").unwrap();
         assert_eq!(c.blob_endpoint, "http://127.0.0.1:10000/devstoreaccount1");
@@ -170,7 +248,7 @@ mod tests {
 
     #[test]
     fn keys_are_case_insensitive_and_values_keep_equals() {
-        let c = ConnectionString::parse("accountname=a;ACCOUNTKEY=x==;").unwrap();
+        let c = ConnectionString::parse("accountname=abc;ACCOUNTKEY=x==;").unwrap();
         assert_eq!(c.account_key.as_deref(), Some("x=="));
     }
 
@@ -188,7 +266,7 @@ mod tests {
             assert!(e.message().starts_with("connectionString"), "{e}");
         }
         let c = ConnectionString::parse(
-            "AccountName=a;AccountKey=SECRETKEY;SharedAccessSignature=sig=SECRETSIG",
+            "AccountName=abc;AccountKey=SECRETKEY;SharedAccessSignature=sig=SECRETSIG",
         )
         .unwrap();
         let dbg = format!("{c:?}");
@@ -196,5 +274,10 @@ mod tests {
             !dbg.contains("SECRETKEY") && !dbg.contains("SECRETSIG"),
             "{dbg}"
         );
+        let c = ConnectionString::parse(
+            "BlobEndpoint=https://a.blob.core.windows.net/?sv=1&sig=SECRETSIG;BlobSecondaryEndpoint=https://b/?sig=SECRETSIG",
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("SECRETSIG"));
     }
 }

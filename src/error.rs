@@ -2,9 +2,11 @@
 
 use std::fmt;
 
+use crate::model::PartitionOwnership;
+
 /// Every failure the store reports. The JS layer maps each kind to the error a JS user expects
-/// (`TypeError`, `RestError`, `AbortError`, `Error`).
-#[derive(Debug, Clone, PartialEq)]
+/// (`TypeError`, `RestError`, `AbortError`, `Error`). `Debug` is hand-written (see below).
+#[derive(Clone, PartialEq)]
 pub enum StoreError {
     /// Bad input, found before any request: `field` names it the way the caller wrote it
     /// (`ownerships[2].partitionId`).
@@ -21,6 +23,15 @@ pub enum StoreError {
     Aborted,
     /// The store was closed before the call.
     Closed,
+    /// A `claimOwnership` call that failed part-way: `error` is the first hard failure, and
+    /// `claimed` the ownerships the service accepted (with their new ETag and Last-Modified),
+    /// so that the caller can keep or release them. Nothing the service accepted is hidden.
+    PartialClaim {
+        error: Box<StoreError>,
+        claimed: Vec<PartitionOwnership>,
+        /// Claims that were never sent because an earlier one failed.
+        not_sent: usize,
+    },
 }
 
 impl StoreError {
@@ -45,6 +56,7 @@ impl StoreError {
     pub fn status(&self) -> Option<u16> {
         match self {
             StoreError::Rest { status, .. } => *status,
+            StoreError::PartialClaim { error, .. } => error.status(),
             _ => None,
         }
     }
@@ -53,7 +65,63 @@ impl StoreError {
     pub fn code(&self) -> Option<&str> {
         match self {
             StoreError::Rest { code, .. } => code.as_deref(),
+            StoreError::PartialClaim { error, .. } => error.code(),
             _ => None,
+        }
+    }
+
+    /// The ownerships a failed `claimOwnership` call won before it failed (empty otherwise).
+    pub fn claimed(&self) -> &[PartitionOwnership] {
+        match self {
+            StoreError::PartialClaim { claimed, .. } => claimed,
+            _ => &[],
+        }
+    }
+
+    /// The request id the service gave the failed request, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            StoreError::Rest { request_id, .. } => request_id.as_deref(),
+            StoreError::PartialClaim { error, .. } => error.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The same error with `f` applied to every text that may hold outside data (message,
+    /// code, request id, and the ETags of claimed ownerships).
+    pub fn map_text(self, f: &dyn Fn(&str) -> String) -> Self {
+        match self {
+            StoreError::InvalidInput { field, message } => StoreError::InvalidInput {
+                field: f(&field),
+                message: f(&message),
+            },
+            StoreError::Rest {
+                status,
+                code,
+                request_id,
+                message,
+            } => StoreError::Rest {
+                status,
+                code: code.map(|c| f(&c)),
+                request_id: request_id.map(|r| f(&r)),
+                message: f(&message),
+            },
+            StoreError::PartialClaim {
+                error,
+                claimed,
+                not_sent,
+            } => StoreError::PartialClaim {
+                error: Box::new(error.map_text(f)),
+                claimed: claimed
+                    .into_iter()
+                    .map(|mut o| {
+                        o.etag = o.etag.map(|e| f(&e));
+                        o
+                    })
+                    .collect(),
+                not_sent,
+            },
+            other => other,
         }
     }
 
@@ -65,6 +133,67 @@ impl StoreError {
             }
             StoreError::Aborted => "The operation was aborted.".to_string(),
             StoreError::Closed => "The BlobCheckpointStore is closed.".to_string(),
+            StoreError::PartialClaim {
+                error,
+                claimed,
+                not_sent,
+            } => {
+                let mut m = error.message();
+                m.push_str(&format!(
+                    " [claimOwnership stopped at this failure: {} claim(s) won before it are yours (err.claimedOwnerships, with their new etags)",
+                    claimed.len()
+                ));
+                if *not_sent > 0 {
+                    m.push_str(&format!(
+                        "; {not_sent} claim(s) not yet started were not sent"
+                    ));
+                }
+                m.push(']');
+                m
+            }
+        }
+    }
+}
+
+// Hand-written: a derived one would print the claimed ownerships' f64 timestamps, and float
+// formatting costs the wasm ~20 KB. Claimed ownerships show as partition id and ETag.
+impl fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::InvalidInput { field, message } => f
+                .debug_struct("InvalidInput")
+                .field("field", field)
+                .field("message", message)
+                .finish(),
+            StoreError::Rest {
+                status,
+                code,
+                request_id,
+                message,
+            } => f
+                .debug_struct("Rest")
+                .field("status", status)
+                .field("code", code)
+                .field("request_id", request_id)
+                .field("message", message)
+                .finish(),
+            StoreError::Aborted => f.write_str("Aborted"),
+            StoreError::Closed => f.write_str("Closed"),
+            StoreError::PartialClaim {
+                error,
+                claimed,
+                not_sent,
+            } => {
+                let claimed: Vec<(&str, Option<&str>)> = claimed
+                    .iter()
+                    .map(|o| (o.partition_id.as_str(), o.etag.as_deref()))
+                    .collect();
+                f.debug_struct("PartialClaim")
+                    .field("error", error)
+                    .field("claimed", &claimed)
+                    .field("not_sent", not_sent)
+                    .finish()
+            }
         }
     }
 }

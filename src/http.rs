@@ -1,7 +1,8 @@
 //! Plain HTTP request and response values: what the core builds and what the transport returns.
 
 /// An HTTP request the store wants sent. Bodies are always empty: every blob is zero-length.
-#[derive(Debug, Clone, PartialEq)]
+/// Its `Debug` hides the query (a SAS) and the `Authorization` header.
+#[derive(Clone, PartialEq)]
 pub struct Request {
     /// `GET`, `PUT`, `HEAD`.
     pub method: &'static str,
@@ -9,6 +10,31 @@ pub struct Request {
     pub url: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.url.split_once('?') {
+            Some((path, _)) => format!("{path}?[REDACTED]"),
+            None => self.url.clone(),
+        };
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                if n.eq_ignore_ascii_case("authorization") {
+                    (n.as_str(), "[REDACTED]")
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &url)
+            .field("headers", &headers)
+            .finish()
+    }
 }
 
 impl Request {
@@ -106,6 +132,14 @@ pub fn decode_component(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_query_and_authorization() {
+        let r = Request::new("GET", "https://a/c?sv=1&sig=SECRET".into())
+            .header("authorization", "Bearer TOKENSECRET");
+        let d = format!("{r:?}");
+        assert!(!d.contains("SECRET"), "{d}");
+    }
 
     #[test]
     fn encodes_and_decodes() {

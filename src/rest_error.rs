@@ -56,7 +56,9 @@ pub fn from_response(
         .map(str::to_string)
         .or(body_code)
         .map(|c| scrub(&c, secrets));
-    let request_id = resp.header("x-ms-request-id").map(str::to_string);
+    let request_id = resp
+        .header("x-ms-request-id")
+        .map(|r| replace_secrets(r, &as_strs(secrets)));
     let mut message = format!(
         "{operation} failed for '{target}': {} {}",
         resp.status,
@@ -78,13 +80,26 @@ pub fn from_response(
     }
 }
 
-/// Removes the given secrets and anything secret-looking from `text`.
-pub fn scrub(text: &str, secrets: &[String]) -> String {
+fn as_strs(secrets: &[String]) -> Vec<&str> {
+    secrets.iter().map(String::as_str).collect()
+}
+
+/// Replaces every known secret in `text` with `[REDACTED]`, and nothing else (for request ids
+/// and codes, which the look-alike heuristic of [`redact`] would mangle). Secrets shorter than
+/// 4 characters are skipped: replacing them would blank ordinary words.
+pub fn replace_secrets(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), "[REDACTED]");
+        if out.contains(*s) {
+            out = out.replace(*s, "[REDACTED]");
+        }
     }
-    redact(&out)
+    out
+}
+
+/// Removes the given secrets and anything secret-looking from `text`.
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    redact(&replace_secrets(text, &as_strs(secrets)))
 }
 
 fn reason(status: u16) -> &'static str {

@@ -28,6 +28,11 @@ impl Default for RetryOptions {
     }
 }
 
+/// The longest delay any host's timer accepts: `setTimeout` takes a signed 32-bit number of
+/// milliseconds (about 24.8 days) and fires at once for anything larger. Every wait and
+/// time-out the store asks for is at most this.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
 /// Most retries accepted: enough for any real use, and it bounds how long one call can last.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
 
@@ -45,17 +50,18 @@ impl RetryOptions {
             ("retryDelayInMs", self.retry_delay_ms),
             ("maxRetryDelayInMs", self.max_retry_delay_ms),
         ] {
-            if !v.is_finite() || v < 0.0 {
+            if !v.is_finite() || !(0.0..=MAX_TIMER_MS).contains(&v) {
                 return Err(StoreError::invalid(
                     format!("{P}.{name}"),
-                    "must be a finite number of milliseconds, 0 or more",
+                    "must be a number of milliseconds from 0 to 2147483647 (2^31-1, the longest timer hosts accept)",
                 ));
             }
         }
-        if !self.timeout_ms.is_finite() || self.timeout_ms < 1.0 {
+        if !self.timeout_ms.is_finite() || !(1.0..=MAX_TIMER_MS).contains(&self.timeout_ms) {
             return Err(StoreError::invalid(
                 format!("{P}.timeoutInMs"),
-                "must be a finite number of milliseconds, 1 or more",
+                // A literal: formatting an f64 would pull float printing (~10 KB) into the wasm.
+                "must be a number of milliseconds from 1 to 2147483647 (2^31-1, the longest timer hosts accept)",
             ));
         }
         Ok(())
@@ -69,7 +75,9 @@ pub fn is_retriable_status(status: u16) -> bool {
 
 /// How long to wait before retry number `retry` (1 for the first retry). `resp` is the failed
 /// response, if there was one: its `x-ms-retry-after-ms` or `Retry-After` (seconds or an HTTP
-/// date) wins over the back-off. `random01` in [0, 1) spreads clients apart (±20%).
+/// date) wins over the back-off, however large it is: it is capped, like the back-off, by
+/// `max_retry_delay_ms` and by [`MAX_TIMER_MS`]. `random01` in [0, 1) spreads clients apart
+/// (±20%). The result is always a finite number from 0 to [`MAX_TIMER_MS`].
 pub fn retry_delay(
     opts: &RetryOptions,
     retry: u32,
@@ -77,31 +85,50 @@ pub fn retry_delay(
     now_ms: f64,
     random01: f64,
 ) -> f64 {
+    // Constant bounds only for clamp: with a variable bound its panic check (and message, with
+    // float formatting, ~20 KB of wasm) stays in. NaN comes only from unvalidated options.
+    let cap = if opts.max_retry_delay_ms.is_nan() {
+        MAX_TIMER_MS
+    } else {
+        opts.max_retry_delay_ms.clamp(0.0, MAX_TIMER_MS)
+    };
     if let Some(ms) = resp.and_then(|r| server_delay(r, now_ms)) {
-        return ms.min(opts.max_retry_delay_ms);
+        return ms.min(cap);
     }
     let exponent = retry.saturating_sub(1).min(30) as i32;
     let backoff = opts.retry_delay_ms * 2f64.powi(exponent);
     let jitter = 0.8 + 0.4 * random01.clamp(0.0, 1.0);
-    (backoff * jitter).min(opts.max_retry_delay_ms)
+    (backoff * jitter).max(0.0).min(cap)
+}
+
+/// A run of ASCII digits as a number, saturating (to infinity) instead of failing, so that an
+/// absurd value such as `99999999999999999999` still means "a very long time".
+fn saturating_digits(v: &str) -> Option<f64> {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        v.bytes()
+            .fold(0.0f64, |n, b| n * 10.0 + f64::from(b - b'0')),
+    )
 }
 
 fn server_delay(resp: &Response, now_ms: f64) -> Option<f64> {
     if let Some(ms) = resp
         .header("x-ms-retry-after-ms")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|ms| ms as f64)
+        .and_then(|v| saturating_digits(v.trim()))
     {
-        return Some(ms).filter(|m| m.is_finite()).map(|m| m.max(0.0));
+        return Some(ms);
     }
     let v = resp.header("retry-after")?.trim();
     // Integers only, as HTTP defines them (and float parsing would cost the wasm ~10 KB).
-    if let Ok(secs) = v.parse::<u64>().map(|s| s as f64) {
-        return Some(secs * 1000.0)
-            .filter(|m| m.is_finite())
-            .map(|m| m.max(0.0));
+    if let Some(secs) = saturating_digits(v) {
+        return Some(secs * 1000.0);
     }
-    parse_http_date(v).map(|at| (at - now_ms).max(0.0))
+    parse_http_date(v)
+        .map(|at| at - now_ms)
+        .filter(|d| !d.is_nan())
+        .map(|d| d.max(0.0))
 }
 
 #[cfg(test)]
@@ -182,6 +209,83 @@ mod tests {
             retry_delay(&o, 1, Some(&resp(&[("retry-after", "-5")])), now, 0.5),
             800.0
         );
+    }
+
+    #[test]
+    fn absurd_server_delays_are_capped_at_the_timer_limit() {
+        let small = RetryOptions {
+            max_retry_delay_ms: 50.0,
+            ..RetryOptions::default()
+        };
+        let huge = RetryOptions {
+            max_retry_delay_ms: MAX_TIMER_MS,
+            ..RetryOptions::default()
+        };
+        for h in [
+            ("retry-after", "1000000000000"),
+            ("retry-after", "99999999999999999999"),
+            ("retry-after", &"9".repeat(400)),
+            ("x-ms-retry-after-ms", "99999999999999999999"),
+            ("x-ms-retry-after-ms", "4294967296"),
+            ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ] {
+            let r = resp(&[h]);
+            assert_eq!(retry_delay(&small, 1, Some(&r), 0.0, 0.5), 50.0, "{h:?}");
+            assert_eq!(
+                retry_delay(&huge, 1, Some(&r), 0.0, 0.5),
+                MAX_TIMER_MS,
+                "{h:?}"
+            );
+        }
+        // Even options that bypassed validation never give a delay a timer would wrap.
+        let unchecked = RetryOptions {
+            retry_delay_ms: 1e300,
+            max_retry_delay_ms: f64::INFINITY,
+            ..RetryOptions::default()
+        };
+        assert_eq!(retry_delay(&unchecked, 5, None, 0.0, 0.5), MAX_TIMER_MS);
+    }
+
+    #[test]
+    fn timer_values_above_the_host_limit_are_rejected_by_name() {
+        for (name, o) in [
+            (
+                "timeoutInMs",
+                RetryOptions {
+                    timeout_ms: MAX_TIMER_MS + 1.0,
+                    ..RetryOptions::default()
+                },
+            ),
+            (
+                "retryDelayInMs",
+                RetryOptions {
+                    retry_delay_ms: 2f64.powi(32),
+                    ..RetryOptions::default()
+                },
+            ),
+            (
+                "maxRetryDelayInMs",
+                RetryOptions {
+                    max_retry_delay_ms: 1e12,
+                    ..RetryOptions::default()
+                },
+            ),
+        ] {
+            let e = o.validate().unwrap_err();
+            assert!(
+                e.message()
+                    .starts_with(&format!("options.retryOptions.{name}")),
+                "{e}"
+            );
+            assert!(matches!(e, StoreError::InvalidInput { .. }));
+        }
+        let edge = RetryOptions {
+            timeout_ms: MAX_TIMER_MS,
+            retry_delay_ms: MAX_TIMER_MS,
+            max_retry_delay_ms: MAX_TIMER_MS,
+            ..RetryOptions::default()
+        };
+        assert!(edge.validate().is_ok());
     }
 
     #[test]

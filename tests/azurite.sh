@@ -9,13 +9,15 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# --disableTelemetry: Azurite otherwise sends usage data to an outside host; everything the
+# tests start talks to loopback only.
 start_azurite() {
   local name=$1; shift
   local port dir
   port=$(free_port)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/azurite-$name.XXXXXX")
   "$ROOT/tests/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
-    --location "$dir" --silent --skipApiVersionCheck "$@" >"$dir/azurite.out" 2>&1 &
+    --location "$dir" --silent --skipApiVersionCheck --disableTelemetry "$@" >"$dir/azurite.out" 2>&1 &
   SERVICE_PIDS+=($!)
   SERVICE_DIRS+=("$dir")
   for _ in $(seq 1 100); do

@@ -3,7 +3,7 @@
 //! arrives (arbitrary bytes, truncated documents, huge numbers, invalid UTF-8, entity tricks).
 #![cfg(not(target_arch = "wasm32"))]
 
-use eventhubs_checkpointstore_blob_wasm::account_url::AccountUrl;
+use eventhubs_checkpointstore_blob_wasm::account_url::{is_loopback_host, AccountUrl};
 use eventhubs_checkpointstore_blob_wasm::blob_name::validate_segment;
 use eventhubs_checkpointstore_blob_wasm::connection_string::ConnectionString;
 use eventhubs_checkpointstore_blob_wasm::http::{decode_component, Response};
@@ -12,7 +12,7 @@ use eventhubs_checkpointstore_blob_wasm::metadata::{
     checkpoint_from_blob, ownership_from_blob, Group,
 };
 use eventhubs_checkpointstore_blob_wasm::rest_error::{from_response, parse_error_body};
-use eventhubs_checkpointstore_blob_wasm::retry::{retry_delay, RetryOptions};
+use eventhubs_checkpointstore_blob_wasm::retry::{retry_delay, RetryOptions, MAX_TIMER_MS};
 use eventhubs_checkpointstore_blob_wasm::time::parse_http_date;
 use proptest::prelude::*;
 
@@ -113,7 +113,85 @@ proptest! {
         let _ = validate_segment(&s, "partitionId");
         let resp = Response { status: 503, headers: vec![("retry-after".into(), s.clone()), ("x-ms-retry-after-ms".into(), s)], body: String::new() };
         let d = retry_delay(&RetryOptions::default(), retry, Some(&resp), now, r);
-        prop_assert!(d.is_nan() || d <= 60_000.0);
+        prop_assert!((0.0..=60_000.0).contains(&d), "{}", d);
+    }
+
+    /// Whatever a server asks for and whatever the options, a wait is a number a timer takes.
+    #[test]
+    fn every_delay_fits_a_timer(
+        header in prop_oneof!["[0-9]{0,40}", any::<String>(), Just("99999999999999999999".to_string())],
+        ms_header in prop_oneof!["[0-9]{0,40}", any::<String>()],
+        max_delay in prop_oneof![Just(f64::INFINITY), Just(f64::NAN), any::<f64>(), 0.0..3e9f64],
+        base in any::<f64>(),
+        retry in any::<u32>(),
+        r in any::<f64>(),
+        now in any::<f64>(),
+    ) {
+        let opts = RetryOptions { max_retry_delay_ms: max_delay, retry_delay_ms: base, ..RetryOptions::default() };
+        for headers in [
+            vec![("retry-after".to_string(), header.clone())],
+            vec![("x-ms-retry-after-ms".to_string(), ms_header.clone())],
+            vec![],
+        ] {
+            let resp = Response { status: 503, headers, body: String::new() };
+            let d = retry_delay(&opts, retry, Some(&resp), now, r);
+            prop_assert!((0.0..=MAX_TIMER_MS).contains(&d), "{}", d);
+        }
+    }
+
+    /// Connection strings from outside: whatever reaches the blob endpoint from AccountName
+    /// and EndpointSuffix is a plain host name, and no key is echoed.
+    #[test]
+    fn connection_string_hosts_stay_host_names(name in any::<String>(), suffix in any::<String>()) {
+        let cs = format!("AccountName={name};AccountKey=a2V5;EndpointSuffix={suffix}");
+        if let Ok(c) = ConnectionString::parse(&cs) {
+            let host = c.blob_endpoint.strip_prefix("https://").unwrap();
+            prop_assert!(host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'), "{}", host);
+            prop_assert!(!host.ends_with('.'));
+        }
+    }
+
+    /// Host normalisation never panics, and a host it calls loopback is one a dotted-quad,
+    /// `localhost` or IPv6 reading agrees is loopback.
+    #[test]
+    fn loopback_check_is_total_and_never_too_generous(
+        host in prop_oneof![
+            any::<String>(),
+            "[0-9a-fA-Fx.]{0,24}",
+            "\\[[0-9a-f:.]{0,40}\\]",
+            "(localhost|LocalHost|127\\.0\\.0\\.1|::1)[.:]?[0-9]{0,5}",
+        ]
+    ) {
+        if is_loopback_host(&host) {
+            let h = host.to_ascii_lowercase();
+            prop_assert!(
+                h.starts_with("localhost")
+                    || h.starts_with('[')
+                    || h.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b'x' || b == b':'),
+                "{}", host
+            );
+        }
+    }
+
+    /// A letters-only or base64 secret echoed anywhere in a service error never reaches any
+    /// property of the error (the known-secret scrub does not depend on how a secret looks).
+    #[test]
+    fn known_secrets_never_survive_an_error(
+        secret in prop_oneof!["[a-zA-Z]{8,64}", "[A-Za-z0-9+/]{20,88}={0,2}"],
+        before in "[ -~]{0,20}",
+        after in "[ -~]{0,20}",
+        status in 400u16..600,
+    ) {
+        let echo = format!("{before}{secret}{after}");
+        let resp = Response {
+            status,
+            headers: vec![("x-ms-error-code".into(), echo.clone()), ("x-ms-request-id".into(), echo.clone())],
+            body: format!("<Error><Code>{echo}</Code><Message>{echo}</Message></Error>"),
+        };
+        let e = from_response("op", "t", &resp, std::slice::from_ref(&secret));
+        for text in [e.message(), e.code().unwrap_or("").to_string(), e.request_id().unwrap_or("").to_string()] {
+            prop_assert!(!text.contains(&secret), "{}", text);
+        }
     }
 }
 

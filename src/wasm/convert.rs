@@ -13,6 +13,9 @@ use crate::error::StoreError;
 use crate::model::{Checkpoint, PartitionOwnership, MAX_SAFE_INTEGER};
 use crate::retry::RetryOptions;
 
+// Errors moved to `errors`; re-exported so callers keep their import.
+pub use super::errors::error_to_js;
+
 fn prop(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -404,43 +407,4 @@ pub fn checkpoints_to_js(list: &[Checkpoint]) -> Result<JsValue, JsValue> {
         })
         .collect();
     to_js(&out)
-}
-
-/// The JS error for a store error: `TypeError`, `RestError`, `AbortError` or `Error`.
-pub fn error_to_js(e: &StoreError) -> JsValue {
-    let set = |o: &JsValue, k: &str, v: JsValue| {
-        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
-    };
-    match e {
-        StoreError::InvalidInput { .. } => js_sys::TypeError::new(&e.message()).into(),
-        StoreError::Rest {
-            status,
-            code,
-            request_id,
-            ..
-        } => {
-            let err: JsValue = js_sys::Error::new(&e.message()).into();
-            set(&err, "name", "RestError".into());
-            if let Some(s) = status {
-                set(&err, "statusCode", JsValue::from(*s));
-            }
-            if let Some(c) = code {
-                set(&err, "code", c.as_str().into());
-            }
-            if let Some(r) = request_id {
-                set(&err, "requestId", r.as_str().into());
-            }
-            err
-        }
-        StoreError::Aborted => {
-            let err: JsValue = js_sys::Error::new(&e.message()).into();
-            set(&err, "name", "AbortError".into());
-            err
-        }
-        StoreError::Closed => {
-            let err: JsValue = js_sys::Error::new(&e.message()).into();
-            set(&err, "code", "StoreClosed".into());
-            err
-        }
-    }
 }

@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod convert;
+pub mod errors;
 pub mod fetch;
 pub mod sys;
