@@ -105,7 +105,7 @@ impl StoreConfig {
 
 /// The checkpoint store. One instance serves any number of concurrent calls.
 pub struct Store {
-    target: Target,
+    pub(crate) target: Target,
     credential: Credential,
     secondary_hostname: Option<String>,
     retry: RetryOptions,
@@ -116,11 +116,11 @@ pub struct Store {
 }
 
 /// The authorization of one operation, fetched once before its requests fan out.
-struct Auth(Option<String>);
+pub(crate) struct Auth(Option<String>);
 
 /// The last response of a request and how it came about.
-struct Exchange {
-    resp: Response,
+pub(crate) struct Exchange {
+    pub(crate) resp: Response,
     tries: u32,
     /// An earlier try got no answer: it may have been applied.
     uncertain: bool,
@@ -167,7 +167,7 @@ impl Store {
         self.closed.get()
     }
 
-    fn check_open(&self) -> Result<(), StoreError> {
+    pub(crate) fn check_open(&self) -> Result<(), StoreError> {
         if self.closed.get() {
             Err(StoreError::Closed)
         } else {
@@ -180,7 +180,7 @@ impl Store {
         scrub(text, &self.secrets)
     }
 
-    async fn auth<H: Host>(&self, host: &H) -> Result<Auth, StoreError> {
+    pub(crate) async fn auth<H: Host>(&self, host: &H) -> Result<Auth, StoreError> {
         if !matches!(self.credential, Credential::Token) {
             return Ok(Auth(None));
         }
@@ -210,7 +210,7 @@ impl Store {
     /// to the secondary host after a failure, when one is configured. Returns the last response,
     /// whatever its status, with how many tries it took and whether an earlier try's outcome
     /// is unknown (it may have been applied).
-    async fn execute<H: Host>(
+    pub(crate) async fn execute<H: Host>(
         &self,
         host: &H,
         auth: &Auth,
@@ -283,7 +283,7 @@ impl Store {
         }
     }
 
-    fn fail(&self, operation: &str, target: &str, ex: &Exchange) -> StoreError {
+    pub(crate) fn fail(&self, operation: &str, target: &str, ex: &Exchange) -> StoreError {
         let mut err = from_response(operation, target, &ex.resp, &self.secrets);
         if ex.tries > 1 {
             if let StoreError::Rest { message, .. } = &mut err {
@@ -296,7 +296,7 @@ impl Store {
         err
     }
 
-    fn display_name(&self, blob: &str) -> String {
+    pub(crate) fn display_name(&self, blob: &str) -> String {
         format!("{}/{}", self.target.container, blob)
     }
 

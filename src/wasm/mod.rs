@@ -4,4 +4,5 @@
 pub mod api;
 pub mod convert;
 pub mod fetch;
+pub mod groups;
 pub mod sys;

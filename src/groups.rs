@@ -1,0 +1,248 @@
+//! The consumer groups of a container and the health of one: the store's `listConsumerGroups`
+//! and `inspect`. The listings are made here; the rules are in [`crate::health`].
+
+use futures_util::future::{join, join_all};
+
+use crate::blob_name::{prefix, validate_segment, BlobKind};
+use crate::error::StoreError;
+use crate::health::{inspect_group, GroupInspection, HealthOptions, Observation};
+use crate::http::Request;
+use crate::list_blobs::{parse_list_page, ListedBlob};
+use crate::metadata::Group;
+use crate::model::validate_group;
+use crate::store::{Auth, Host, Store};
+use crate::time::parse_http_date;
+
+/// Pages one listing may take (5,000 entries each): a bound on the work against the server.
+pub const MAX_PAGES_PER_LISTING: usize = 100;
+/// Pages of one group's blobs `inspect` reads: 200,000 blobs, far above 2 × 1,024 partitions.
+pub const MAX_INSPECT_PAGES: usize = 40;
+/// Folders one walk of the container lists (the root, each namespace, each event hub).
+pub const MAX_FOLDER_LISTINGS: usize = 2_000;
+/// Folder listings sent at once.
+const CONCURRENT_LISTINGS: usize = 8;
+
+/// A consumer group that has blobs in the container, its names as stored.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConsumerGroupId {
+    pub fully_qualified_namespace: String,
+    pub event_hub_name: String,
+    pub consumer_group: String,
+}
+
+/// What the pages of one listing held.
+#[derive(Debug, Default)]
+struct Listing {
+    blobs: Vec<ListedBlob>,
+    prefixes: Vec<String>,
+    /// The storage account's clock (`Date` of the last page that had one) and this host's
+    /// clock when that page arrived.
+    clock: Option<(f64, f64)>,
+}
+
+/// The List Blobs request with the delimiter `/` (folders come back as `<BlobPrefix>`) and
+/// without metadata, which a folder walk does not need.
+fn delimited(mut req: Request) -> Request {
+    if req.url.contains("&include=metadata") {
+        req.url = req.url.replacen("&include=metadata", "&delimiter=%2F", 1);
+    } else {
+        req.url.push_str("&delimiter=%2F");
+    }
+    req
+}
+
+fn too_large(operation: &str, what: String) -> StoreError {
+    StoreError::no_response("ListingTooLarge", format!("{operation}: {what}"))
+}
+
+impl Store {
+    /// Every consumer group with blobs in the container, walking the folders with List Blobs
+    /// and the delimiter `/` (namespace, then event hub, then consumer group), names as stored.
+    /// Names no Event Hubs entity can have (empty, `%`, `\`, ...) are left out.
+    pub async fn list_consumer_groups<H: Host>(
+        &self,
+        host: &H,
+    ) -> Result<Vec<ConsumerGroupId>, StoreError> {
+        const OP: &str = "listConsumerGroups";
+        self.check_open()?;
+        let auth = self.auth(host).await?;
+        let keep = |_: usize, segment: &str| validate_segment(segment, "").is_ok();
+        let mut groups: Vec<ConsumerGroupId> = self
+            .walk(host, &auth, OP, &keep)
+            .await?
+            .into_iter()
+            .map(|[ns, eh, cg]| ConsumerGroupId {
+                fully_qualified_namespace: ns,
+                event_hub_name: eh,
+                consumer_group: cg,
+            })
+            .collect();
+        groups.sort();
+        Ok(groups)
+    }
+
+    /// The state and findings of one consumer group: one listing of its blobs (both folders),
+    /// and a folder walk restricted to names equal to its own but for letter case, to find
+    /// case-variant prefixes. Unreadable blobs are findings here, not errors.
+    pub async fn inspect<H: Host>(
+        &self,
+        host: &H,
+        namespace: &str,
+        event_hub: &str,
+        consumer_group: &str,
+        options: &HealthOptions,
+    ) -> Result<GroupInspection, StoreError> {
+        const OP: &str = "inspect";
+        self.check_open()?;
+        validate_group(namespace, event_hub, consumer_group, "")?;
+        options.validate()?;
+        let auth = self.auth(host).await?;
+        let own_pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Ownership);
+        let group_pfx = own_pfx.strip_suffix("ownership/").unwrap_or(&own_pfx);
+        let wanted = [
+            namespace.to_lowercase(),
+            event_hub.to_lowercase(),
+            consumer_group.to_lowercase(),
+        ];
+        let keep = |level: usize, segment: &str| {
+            wanted
+                .get(level)
+                .is_some_and(|w| segment.to_lowercase() == *w)
+        };
+        let (listing, variants) = join(
+            self.list_pages(host, &auth, OP, group_pfx, false, MAX_INSPECT_PAGES),
+            self.walk(host, &auth, OP, &keep),
+        )
+        .await;
+        let listing = listing?;
+        let variants: Vec<String> = variants?
+            .into_iter()
+            .map(|[ns, eh, cg]| format!("{ns}/{eh}/{cg}/"))
+            .filter(|p| p != group_pfx)
+            .collect();
+        let (server_time_ms, host_now_ms) = match listing.clock {
+            Some((server, at)) => (Some(server), at),
+            None => (None, host.now_ms()),
+        };
+        let g = Group {
+            namespace,
+            event_hub,
+            consumer_group,
+        };
+        Ok(inspect_group(
+            g,
+            Observation {
+                blobs: &listing.blobs,
+                case_variants: &variants,
+                host_now_ms,
+                server_time_ms,
+            },
+            options,
+        ))
+    }
+
+    /// Walks the folders three levels deep and returns the paths `[namespace, event hub,
+    /// consumer group]` whose segments `keep(level, segment)` accepts.
+    async fn walk<H: Host>(
+        &self,
+        host: &H,
+        auth: &Auth,
+        operation: &str,
+        keep: &dyn Fn(usize, &str) -> bool,
+    ) -> Result<Vec<[String; 3]>, StoreError> {
+        let mut level: Vec<Vec<String>> = vec![Vec::new()];
+        let mut listings = 0;
+        for depth in 0..3 {
+            let mut next = Vec::new();
+            for chunk in level.chunks(CONCURRENT_LISTINGS) {
+                listings += chunk.len();
+                if listings > MAX_FOLDER_LISTINGS {
+                    return Err(too_large(
+                        operation,
+                        format!("the container '{}' has more than {MAX_FOLDER_LISTINGS} namespace and event hub folders to list", self.container()),
+                    ));
+                }
+                let pages = join_all(chunk.iter().map(|path| async move {
+                    let pfx: String = path.iter().map(|s| format!("{s}/")).collect();
+                    let listing = self
+                        .list_pages(host, auth, operation, &pfx, true, MAX_PAGES_PER_LISTING)
+                        .await?;
+                    Ok::<_, StoreError>((path, pfx, listing))
+                }))
+                .await;
+                for page in pages {
+                    let (path, pfx, listing) = page?;
+                    for p in &listing.prefixes {
+                        let segment = p
+                            .strip_prefix(pfx.as_str())
+                            .and_then(|s| s.strip_suffix('/'));
+                        if let Some(seg) = segment.filter(|s| !s.contains('/') && keep(depth, s)) {
+                            let mut longer = path.clone();
+                            longer.push(seg.to_string());
+                            next.push(longer);
+                        }
+                    }
+                }
+            }
+            level = next;
+        }
+        Ok(level
+            .into_iter()
+            .filter_map(|p| <[String; 3]>::try_from(p).ok())
+            .collect())
+    }
+
+    /// Every page of one listing under `pfx` (with the delimiter `/` when `delimited`), at most
+    /// `max_pages`.
+    async fn list_pages<H: Host>(
+        &self,
+        host: &H,
+        auth: &Auth,
+        operation: &str,
+        pfx: &str,
+        delimited_listing: bool,
+        max_pages: usize,
+    ) -> Result<Listing, StoreError> {
+        let target = self.display_name(pfx);
+        let mut out = Listing::default();
+        let mut marker: Option<String> = None;
+        for _ in 0..max_pages {
+            let mut req = self.target.list_blobs(pfx, marker.as_deref());
+            if delimited_listing {
+                req = delimited(req);
+            }
+            let ex = self
+                .execute(host, auth, &req, true, operation, &target)
+                .await?;
+            if ex.resp.status != 200 {
+                return Err(self.fail(operation, &target, &ex));
+            }
+            let arrived = host.now_ms();
+            if let Some(date) = ex.resp.header("date").and_then(parse_http_date) {
+                out.clock = Some((date, arrived));
+            }
+            let resp = ex.resp;
+            let page = parse_list_page(&resp.body).map_err(|why| StoreError::Rest {
+                status: Some(resp.status),
+                code: Some("InvalidXmlResponse".into()),
+                request_id: resp.header("x-ms-request-id").map(str::to_string),
+                message: format!(
+                    "{operation} failed for '{target}': the listing could not be read ({why})"
+                ),
+            })?;
+            out.blobs.extend(page.blobs);
+            out.prefixes.extend(page.prefixes);
+            match page.next_marker {
+                // A marker equal to the last one would loop forever.
+                Some(m) if marker.as_deref() != Some(m.as_str()) => marker = Some(m),
+                _ => return Ok(out),
+            }
+        }
+        Err(too_large(
+            operation,
+            format!(
+                "the listing of '{target}' has more than {max_pages} pages of 5,000 entries; {operation} stops there"
+            ),
+        ))
+    }
+}
