@@ -115,11 +115,12 @@ impl Store {
         )
         .await;
         let listing = listing?;
-        let variants: Vec<String> = variants?
+        let mut variants: Vec<String> = variants?
             .into_iter()
             .map(|[ns, eh, cg]| format!("{ns}/{eh}/{cg}/"))
             .filter(|p| p != group_pfx)
             .collect();
+        variants.sort();
         let (server_time_ms, host_now_ms) = match listing.clock {
             Some((server, at)) => (Some(server), at),
             None => (None, host.now_ms()),
@@ -244,5 +245,206 @@ impl Store {
                 "the listing of '{target}' has more than {max_pages} pages of 5,000 entries; {operation} stops there"
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account_url::AccountUrl;
+    use crate::credential::{AccessToken, Credential};
+    use crate::health::FindingCode;
+    use crate::http::{decode_component, Response, TransportError};
+    use crate::store::StoreConfig;
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// A container of blob names answered the way List Blobs does, with and without the
+    /// delimiter, `page_size` entries a page; every request URL is recorded.
+    struct FakeBlobs {
+        names: Vec<String>,
+        page_size: usize,
+        date: Option<&'static str>,
+        urls: RefCell<Vec<String>>,
+    }
+
+    fn query(url: &str, key: &str) -> Option<String> {
+        let q = url.split_once('?')?.1;
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .map(decode_component)
+    }
+
+    impl Host for FakeBlobs {
+        async fn send(&self, req: Request, _: f64) -> Result<Response, TransportError> {
+            self.urls.borrow_mut().push(req.url.clone());
+            let pfx = query(&req.url, "prefix").unwrap_or_default();
+            let delimited = query(&req.url, "delimiter").as_deref() == Some("/");
+            let start: usize = query(&req.url, "marker").map_or(0, |m| m.parse().unwrap());
+            let mut entries: Vec<(bool, String)> = Vec::new();
+            for n in self.names.iter().filter(|n| n.starts_with(&pfx)) {
+                let rest = &n[pfx.len()..];
+                let entry = match rest.find('/') {
+                    Some(i) if delimited => (true, format!("{pfx}{}", &rest[..=i])),
+                    _ => (false, n.clone()),
+                };
+                if !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+            let end = (start + self.page_size).min(entries.len());
+            let mut body = String::from("<EnumerationResults><Blobs>");
+            for (is_prefix, name) in &entries[start..end] {
+                if *is_prefix {
+                    body += &format!("<BlobPrefix><Name>{name}</Name></BlobPrefix>");
+                } else {
+                    body += &format!("<Blob><Name>{name}</Name><Properties><Last-Modified>Tue, 24 Nov 2026 05:44:55 GMT</Last-Modified><Etag>0x1</Etag></Properties><Metadata><ownerid>w</ownerid></Metadata></Blob>");
+                }
+            }
+            let marker = if end < entries.len() {
+                end.to_string()
+            } else {
+                String::new()
+            };
+            body += &format!("</Blobs><NextMarker>{marker}</NextMarker></EnumerationResults>");
+            let mut headers = Vec::new();
+            if let Some(d) = self.date {
+                headers.push(("date".to_string(), d.to_string()));
+            }
+            Ok(Response {
+                status: 200,
+                headers,
+                body,
+            })
+        }
+        async fn sleep(&self, _: f64) {}
+        fn random(&self) -> f64 {
+            0.5
+        }
+        fn now_ms(&self) -> f64 {
+            1_795_499_100_000.0
+        }
+        async fn get_token(&self, _: &str) -> Result<AccessToken, StoreError> {
+            unreachable!("SAS credential")
+        }
+    }
+
+    /// Runs a future whose every await is ready at once (the fake host never waits).
+    fn ready<T>(f: impl Future<Output = T>) -> T {
+        let mut f = pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the fake host never waits"),
+        }
+    }
+
+    fn store() -> Store {
+        let url = AccountUrl::parse("http://127.0.0.1:10000/devstoreaccount1", "u").unwrap();
+        let cred = Credential::sas("sv=2020-02-10&sig=abc", "c").unwrap();
+        Store::new(StoreConfig::new(url, "checkpoints", None, Some(cred), None).unwrap())
+    }
+
+    fn fake(names: &[&str], page_size: usize) -> FakeBlobs {
+        FakeBlobs {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            page_size,
+            date: Some("Tue, 24 Nov 2026 05:45:00 GMT"),
+            urls: RefCell::new(Vec::new()),
+        }
+    }
+
+    const BLOBS: &[&str] = &[
+        "ns/eh/$default/ownership/0",
+        "ns/eh/$default/checkpoint/0",
+        "ns/eh/other/ownership/0",
+        "ns/eh2/$default/ownership/0",
+        "NS/Eh/$Default/ownership/1",
+        "ns/eh/$DEFAULT/checkpoint/1",
+        "ns2/x/y/z/deeper/blob",
+        "readme.txt",
+        "ns/eh/not-a-group",
+        "bad%/eh/cg/ownership/0",
+        "ns//cg/ownership/0",
+    ];
+
+    #[test]
+    fn lists_every_group_as_stored_through_all_pages() {
+        let host = fake(BLOBS, 2);
+        let groups = ready(store().list_consumer_groups(&host)).unwrap();
+        let names: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{}/{}/{}",
+                    g.fully_qualified_namespace, g.event_hub_name, g.consumer_group
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "NS/Eh/$Default",
+                "ns/eh/$DEFAULT",
+                "ns/eh/$default",
+                "ns/eh/other",
+                "ns/eh2/$default",
+                "ns2/x/y"
+            ]
+        );
+        let urls = host.urls.borrow();
+        assert!(urls
+            .iter()
+            .all(|u| u.contains("&delimiter=%2F") && !u.contains("include=")));
+        assert!(
+            urls.iter().any(|u| u.contains("&marker=")),
+            "pages followed"
+        );
+    }
+
+    #[test]
+    fn inspect_finds_case_variants_and_reads_the_servers_clock() {
+        let host = fake(BLOBS, 5000);
+        let opts = HealthOptions::default();
+        let i = ready(store().inspect(&host, "NS", "EH", "$Default", &opts)).unwrap();
+        let variants: Vec<&str> = i
+            .findings
+            .iter()
+            .filter(|f| f.code == FindingCode::CaseVariantPrefix)
+            .filter_map(|f| f.blob.as_deref())
+            .collect();
+        assert_eq!(variants, ["NS/Eh/$Default/", "ns/eh/$DEFAULT/"]);
+        assert_eq!(i.partitions.len(), 1);
+        assert_eq!(i.server_time_ms, Some(1_795_499_100_000.0));
+        assert_eq!(i.clock_skew_ms, Some(0.0));
+        // One listing of the group with metadata; the walk goes only where the case matches.
+        let urls = host.urls.borrow();
+        let group_listings = urls.iter().filter(|u| !u.contains("delimiter")).count();
+        assert_eq!(group_listings, 1);
+        assert!(urls.iter().all(|u| !u.contains("prefix=ns2")), "{urls:?}");
+    }
+
+    #[test]
+    fn listings_are_bounded() {
+        let names: Vec<String> = (0..(MAX_INSPECT_PAGES + 1) * 2)
+            .map(|n| format!("ns/eh/cg/checkpoint/{n}"))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let host = fake(&refs, 2);
+        let err =
+            ready(store().inspect(&host, "ns", "eh", "cg", &HealthOptions::default())).unwrap_err();
+        assert_eq!(err.code(), Some("ListingTooLarge"));
+        assert!(err.message().contains("'checkpoints/ns/eh/cg/'"), "{err}");
+    }
+
+    #[test]
+    fn without_a_date_header_there_is_no_skew() {
+        let mut host = fake(BLOBS, 5000);
+        host.date = None;
+        let i = ready(store().inspect(&host, "ns", "eh", "$default", &HealthOptions::default()))
+            .unwrap();
+        assert_eq!((i.server_time_ms, i.clock_skew_ms), (None, None));
+        assert_eq!(i.inspected_at_ms, 1_795_499_100_000.0);
     }
 }

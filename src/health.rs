@@ -489,3 +489,461 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
         findings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::format_http_date;
+
+    const G: Group<'static> = Group {
+        namespace: "Ns.servicebus.windows.net",
+        event_hub: "Telemetry",
+        consumer_group: "$Default",
+    };
+    const PFX: &str = "ns.servicebus.windows.net/telemetry/$default/";
+    /// The storage account's clock in these tests.
+    const NOW: f64 = 1_795_499_095_000.0;
+    const SEC: f64 = 1000.0;
+
+    fn blob(name: &str, age_ms: f64, meta: &[(&str, &str)]) -> ListedBlob {
+        ListedBlob {
+            name: format!("{PFX}{name}"),
+            etag: Some("0x8D1".into()),
+            last_modified: Some(format_http_date(NOW - age_ms)),
+            metadata: meta
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+    fn own(pid: &str, owner: &str, age_ms: f64) -> ListedBlob {
+        blob(&format!("ownership/{pid}"), age_ms, &[("ownerid", owner)])
+    }
+    fn cp(pid: &str, seq: &str, offset: &str, age_ms: f64) -> ListedBlob {
+        blob(
+            &format!("checkpoint/{pid}"),
+            age_ms,
+            &[("sequencenumber", seq), ("offset", offset)],
+        )
+    }
+
+    fn run_with(blobs: &[ListedBlob], variants: &[String], opts: HealthOptions) -> GroupInspection {
+        inspect_group(
+            G,
+            Observation {
+                blobs,
+                case_variants: variants,
+                host_now_ms: NOW + 300.0,
+                server_time_ms: Some(NOW),
+            },
+            &opts,
+        )
+    }
+    fn run(blobs: &[ListedBlob]) -> GroupInspection {
+        run_with(blobs, &[], HealthOptions::default())
+    }
+    fn codes(i: &GroupInspection) -> Vec<(&'static str, Option<&str>)> {
+        i.findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.partition_id.as_deref()))
+            .collect()
+    }
+
+    /// Four partitions, two live owners, fresh checkpoints with offsets.
+    fn healthy() -> Vec<ListedBlob> {
+        let mut v = Vec::new();
+        for (pid, owner) in [("0", "a"), ("1", "b"), ("2", "a"), ("3", "b")] {
+            v.push(own(pid, owner, 5.0 * SEC));
+            v.push(cp(pid, "100", "4096", 2.0 * SEC));
+        }
+        v
+    }
+
+    #[test]
+    fn a_healthy_group_has_no_findings() {
+        let i = run(&healthy());
+        assert_eq!(codes(&i), []);
+        assert_eq!(i.partitions.len(), 4);
+        assert_eq!(
+            i.owners,
+            [
+                OwnerCount {
+                    owner_id: "a".into(),
+                    partitions: 2
+                },
+                OwnerCount {
+                    owner_id: "b".into(),
+                    partitions: 2
+                }
+            ]
+        );
+        let p = &i.partitions[0];
+        assert_eq!(p.owner_id.as_deref(), Some("a"));
+        assert_eq!(p.ownership_etag.as_deref(), Some("\"0x8D1\""));
+        assert_eq!(p.ownership_last_modified_ms, Some(NOW - 5.0 * SEC));
+        assert!(!p.expired);
+        let c = p.checkpoint.as_ref().unwrap();
+        assert_eq!(
+            (c.sequence_number, c.offset.as_str(), c.last_modified_ms),
+            (100, "4096", NOW - 2.0 * SEC)
+        );
+        assert_eq!(i.server_time_ms, Some(NOW));
+        assert_eq!(i.clock_skew_ms, Some(300.0));
+        assert_eq!(i.ownership_expiry_ms, DEFAULT_OWNERSHIP_EXPIRY_MS);
+        assert_eq!(i.consumer_group, "$Default", "the caller's spelling");
+    }
+
+    #[test]
+    fn unowned_partition() {
+        // A checkpoint and no ownership blob; a release long ago; a release just now (no finding).
+        let blobs = [
+            cp("0", "1", "1", SEC),
+            own("1", "", 120.0 * SEC),
+            cp("1", "1", "1", SEC),
+            own("2", "", 10.0 * SEC),
+        ];
+        let i = run(&blobs);
+        assert_eq!(
+            codes(&i),
+            [
+                ("UnownedPartition", Some("0")),
+                ("UnownedPartition", Some("1"))
+            ]
+        );
+        assert_eq!(i.partitions[0].owner_id, None);
+        assert_eq!(i.partitions[1].owner_id.as_deref(), Some(""));
+        assert!(
+            !i.partitions[1].expired,
+            "a released partition is not expired"
+        );
+        assert!(i.findings[1].message.contains("released 2 min ago"));
+        assert!(i.owners.is_empty());
+    }
+
+    #[test]
+    fn expired_ownership() {
+        let blobs = [own("0", "gone", 61.0 * SEC), own("1", "alive", 59.0 * SEC)];
+        let i = run(&blobs);
+        assert_eq!(codes(&i), [("ExpiredOwnership", Some("0"))]);
+        assert_eq!(i.findings[0].owner_id.as_deref(), Some("gone"));
+        assert!(i.partitions[0].expired && !i.partitions[1].expired);
+        assert_eq!(i.owners.len(), 1, "only live owners are counted");
+        // The caller's expiry (Python's 3 minutes) decides.
+        let i = run_with(
+            &blobs,
+            &[],
+            HealthOptions {
+                ownership_expiry_ms: 180.0 * SEC,
+                ..HealthOptions::default()
+            },
+        );
+        assert_eq!(codes(&i), []);
+    }
+
+    #[test]
+    fn ages_are_judged_by_the_storage_accounts_clock() {
+        // The host is 10 minutes ahead: by its clock everything would be expired.
+        let blobs = [own("0", "a", 5.0 * SEC)];
+        let i = inspect_group(
+            G,
+            Observation {
+                blobs: &blobs,
+                case_variants: &[],
+                host_now_ms: NOW + 600.0 * SEC,
+                server_time_ms: Some(NOW),
+            },
+            &HealthOptions::default(),
+        );
+        assert!(!i.partitions[0].expired);
+        assert_eq!(codes(&i), [("ClockSkew", None)]);
+        // Without the server's time, the host's clock is all there is.
+        let i = inspect_group(
+            G,
+            Observation {
+                blobs: &blobs,
+                case_variants: &[],
+                host_now_ms: NOW + 600.0 * SEC,
+                server_time_ms: None,
+            },
+            &HealthOptions::default(),
+        );
+        assert!(i.partitions[0].expired);
+        assert_eq!(i.clock_skew_ms, None);
+        assert_eq!(codes(&i), [("ExpiredOwnership", Some("0"))]);
+    }
+
+    #[test]
+    fn imbalance() {
+        let mut blobs = Vec::new();
+        for p in 0..6 {
+            blobs.push(own(
+                &p.to_string(),
+                if p < 4 { "big" } else { "small" },
+                SEC,
+            ));
+        }
+        let i = run(&blobs);
+        assert_eq!(codes(&i), [("Imbalance", None)]);
+        assert_eq!(i.findings[0].owner_id.as_deref(), Some("big"));
+        assert!(i.findings[0].message.contains("'big' holds 4, 'small' 2"));
+        // One apart is balanced; one owner alone is not an imbalance.
+        blobs[3] = own("3", "small", SEC);
+        assert_eq!(codes(&run(&blobs)), []);
+        blobs.truncate(3);
+        blobs.retain(|b| b.meta("ownerid") == Some("big"));
+        assert_eq!(codes(&run(&blobs)), []);
+    }
+
+    #[test]
+    fn stalled_checkpoint() {
+        let blobs = [
+            own("0", "a", SEC),
+            cp("0", "5", "50", 301.0 * SEC),
+            own("1", "a", SEC),
+            cp("1", "5", "50", 299.0 * SEC),
+            // Not owned by a live owner: not stalled (the ownership finding says it).
+            own("2", "b", 70.0 * SEC),
+            cp("2", "5", "50", 900.0 * SEC),
+        ];
+        let i = run(&blobs);
+        assert_eq!(
+            codes(&i),
+            [
+                ("StalledCheckpoint", Some("0")),
+                ("ExpiredOwnership", Some("2"))
+            ]
+        );
+        assert_eq!(i.findings[0].owner_id.as_deref(), Some("a"));
+        let i = run_with(
+            &blobs,
+            &[],
+            HealthOptions {
+                stall_threshold_ms: 3600.0 * SEC,
+                ..HealthOptions::default()
+            },
+        );
+        assert_eq!(codes(&i), [("ExpiredOwnership", Some("2"))]);
+    }
+
+    #[test]
+    fn checkpoint_without_offset() {
+        let blobs = [
+            own("0", "a", SEC),
+            cp("0", "7", "", SEC),
+            own("1", "a", SEC),
+            cp("1", "8", "no offset", SEC),
+            own("2", "a", SEC),
+            cp("2", "9", "2:-1:-1", SEC),
+        ];
+        let i = run(&blobs);
+        assert_eq!(
+            codes(&i),
+            [
+                ("CheckpointWithoutOffset", Some("0")),
+                ("CheckpointWithoutOffset", Some("1"))
+            ]
+        );
+        assert_eq!(
+            i.partitions[1].checkpoint.as_ref().unwrap().offset,
+            "no offset"
+        );
+        assert_eq!(
+            i.partitions[2].checkpoint.as_ref().unwrap().offset,
+            "2:-1:-1"
+        );
+    }
+
+    #[test]
+    fn unreadable_blobs_are_findings_and_the_rest_shows() {
+        let mut no_date = cp("3", "1", "1", SEC);
+        no_date.last_modified = Some("soon".into());
+        let blobs = [
+            own("0", "a", SEC),
+            blob(
+                "checkpoint/0",
+                SEC,
+                &[("sequencenumber", "x"), ("offset", "1")],
+            ),
+            blob("ownership/1", SEC, &[("owner", "a")]),
+            cp("1", "4", "40", SEC),
+            own("2", "a", SEC),
+            cp("2", "1", "1", SEC),
+            no_date,
+        ];
+        let i = run(&blobs);
+        assert_eq!(
+            codes(&i),
+            [
+                ("UnreadableBlob", Some("0")),
+                ("UnreadableBlob", Some("1")),
+                ("UnreadableBlob", Some("3")),
+                // Partition 3 has a checkpoint blob and no ownership blob.
+                ("UnownedPartition", Some("3")),
+            ]
+        );
+        let f = &i.findings[0];
+        assert_eq!(f.blob.as_deref(), Some(&*format!("{PFX}checkpoint/0")));
+        assert!(f.message.contains("sequencenumber") && f.message.contains("listCheckpoints"));
+        assert!(
+            i.findings[1].message.contains("ownerid")
+                && i.findings[1].message.contains("listOwnership")
+        );
+        assert!(i.findings[2].message.contains("Last-Modified"));
+        assert_eq!(i.partitions.len(), 4);
+        assert_eq!(i.partitions[0].owner_id.as_deref(), Some("a"));
+        assert!(i.partitions[0].checkpoint.is_none());
+        assert_eq!(i.partitions[1].owner_id, None);
+        assert_eq!(
+            i.partitions[1].checkpoint.as_ref().unwrap().sequence_number,
+            4
+        );
+    }
+
+    #[test]
+    fn stray_blobs() {
+        let mut blobs = healthy();
+        let marker = |name: &str| blob(name, SEC, &[("hdi_isfolder", "true")]);
+        blobs.extend([
+            marker(""),
+            marker("checkpoint/"),
+            blob("notes.txt", SEC, &[]),
+            blob(
+                "checkpoint/0/extra",
+                SEC,
+                &[("sequencenumber", "1"), ("offset", "1")],
+            ),
+            marker("ownership/9"),
+        ]);
+        let i = run(&blobs);
+        assert_eq!(codes(&i), [("StrayBlob", None); 5]);
+        assert_eq!(
+            i.findings[2].blob.as_deref(),
+            Some(&*format!("{PFX}notes.txt"))
+        );
+        assert_eq!(i.partitions.len(), 4, "strays make no partitions");
+        // Past the limit, the rest are counted in one finding.
+        for n in 0..30 {
+            blobs.push(blob(&format!("junk/{n}"), SEC, &[]));
+        }
+        let i = run(&blobs);
+        assert_eq!(i.findings.len(), MAX_STRAY_FINDINGS + 1);
+        assert!(i.findings[MAX_STRAY_FINDINGS]
+            .message
+            .starts_with("15 more blobs"));
+    }
+
+    #[test]
+    fn case_variant_prefixes() {
+        let variants = ["Ns.servicebus.windows.net/Telemetry/$Default/".to_string()];
+        let i = run_with(&healthy(), &variants, HealthOptions::default());
+        assert_eq!(codes(&i), [("CaseVariantPrefix", None)]);
+        assert_eq!(i.findings[0].blob.as_deref(), Some(variants[0].as_str()));
+        assert!(i.findings[0].message.contains(PFX));
+    }
+
+    #[test]
+    fn clock_skew() {
+        let at = |host_now_ms: f64| {
+            inspect_group(
+                G,
+                Observation {
+                    blobs: &[],
+                    case_variants: &[],
+                    host_now_ms,
+                    server_time_ms: Some(NOW),
+                },
+                &HealthOptions::default(),
+            )
+        };
+        assert_eq!(codes(&at(NOW + 4.9 * SEC)), []);
+        assert_eq!(codes(&at(NOW - 4.9 * SEC)), []);
+        let ahead = at(NOW + 90.0 * SEC);
+        assert_eq!(codes(&ahead), [("ClockSkew", None)]);
+        assert_eq!(ahead.clock_skew_ms, Some(90.0 * SEC));
+        assert!(ahead.findings[0].message.contains("90 s ahead of"));
+        let behind = at(NOW - 600.0 * SEC);
+        assert!(behind.findings[0].message.contains("10 min behind"));
+        assert_eq!(behind.clock_skew_ms, Some(-600.0 * SEC));
+    }
+
+    #[test]
+    fn every_finding_has_a_sentence_and_an_action() {
+        let mut blobs = healthy();
+        blobs.extend([
+            own("4", "gone", 3600.0 * SEC),
+            cp("5", "1", "", 3600.0 * SEC),
+            blob("x", SEC, &[]),
+        ]);
+        let i = run_with(
+            &blobs,
+            &["NS/telemetry/$default/".into()],
+            HealthOptions::default(),
+        );
+        assert!(i.findings.len() >= 5);
+        for f in &i.findings {
+            assert!(f.message.ends_with('.') && f.action.ends_with('.'), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn partitions_sort_numerically_then_by_name() {
+        let blobs: Vec<_> = [
+            "10",
+            "9",
+            "b",
+            "0010x",
+            "2",
+            "a",
+            "007",
+            "18446744073709551616",
+        ]
+        .iter()
+        .map(|p| own(p, "o", SEC))
+        .collect();
+        let i = run(&blobs);
+        let ids: Vec<_> = i
+            .partitions
+            .iter()
+            .map(|p| p.partition_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "2",
+                "007",
+                "9",
+                "10",
+                "18446744073709551616",
+                "0010x",
+                "a",
+                "b"
+            ]
+        );
+    }
+
+    #[test]
+    fn options_are_checked() {
+        HealthOptions::default().validate().unwrap();
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e12] {
+            let o = HealthOptions {
+                stall_threshold_ms: bad,
+                ..HealthOptions::default()
+            };
+            assert!(o
+                .validate()
+                .unwrap_err()
+                .message()
+                .starts_with("options.stallThresholdMs"));
+        }
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(400.0), "0 s");
+        assert_eq!(duration_text(61_000.0), "61 s");
+        assert_eq!(duration_text(600_000.0), "10 min");
+        assert_eq!(duration_text(3.0 * 3600.0 * 1000.0), "3 h");
+        assert_eq!(duration_text(3.0 * 86400.0 * 1000.0), "3 d");
+        assert_eq!(duration_text(-5.0), "0 s");
+    }
+}
