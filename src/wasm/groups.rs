@@ -10,7 +10,6 @@ use crate::groups::ConsumerGroupId;
 use crate::health::{Finding, GroupInspection, HealthOptions, PartitionState};
 
 use super::api::{group_args, BlobCheckpointStore};
-use super::convert::expect_object;
 
 /// Reads `{ ownershipExpiryMs?, stallThresholdMs?, clockSkewThresholdMs? }` (and `abortSignal`,
 /// read by the caller). A getter that throws rejects the call.
@@ -19,7 +18,10 @@ fn inspect_options(options: &JsValue) -> Result<HealthOptions, StoreError> {
     if options.is_undefined() || options.is_null() {
         return Ok(o);
     }
-    expect_object(options, "options")?;
+    // `typeof`, not Array.isArray, which throws on a revoked Proxy.
+    if !options.is_object() {
+        return Err(StoreError::invalid("options", "must be an object"));
+    }
     for (name, slot) in [
         ("ownershipExpiryMs", &mut o.ownership_expiry_ms),
         ("stallThresholdMs", &mut o.stall_threshold_ms),
