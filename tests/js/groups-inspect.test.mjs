@@ -7,6 +7,8 @@ import http from "node:http";
 import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
 import { URL_, KEY, NS, EH, service, newContainer, containerSas, assertNoSecret } from "./helpers.mjs";
 import { startProxy } from "./proxy.mjs";
+import { join } from "node:path";
+import { tests, bin, run } from "./runtime-tools.mjs";
 
 const cred = { credential: KEY };
 const prefixOf = (cg) => `${NS}/${EH}/${cg.toLowerCase()}/`;
@@ -270,4 +272,8 @@ test("inspect and listConsumerGroups errors name the operation and carry no secr
   const aborted = AbortSignal.abort();
   await assert.rejects(store.inspect(NS, EH, "healthy", { abortSignal: aborted }), { name: "AbortError" });
   await assert.rejects(store.listConsumerGroups({ abortSignal: aborted }), { name: "AbortError" });
+});
+
+test("tsc --strict: the types of listConsumerGroups and inspect (tests/types/groups.ts)", async () => {
+  await run(bin("tsc"), ["-p", join(tests, "types/groups.tsconfig.json")]);
 });
