@@ -77,7 +77,7 @@ impl Store {
                 consumer_group: cg,
             })
             .collect();
-        groups.sort();
+        groups.sort_unstable();
         Ok(groups)
     }
 
@@ -120,7 +120,7 @@ impl Store {
             .map(|[ns, eh, cg]| format!("{ns}/{eh}/{cg}/"))
             .filter(|p| p != group_pfx)
             .collect();
-        variants.sort();
+        variants.sort_unstable();
         let (server_time_ms, host_now_ms) = match listing.clock {
             Some((server, at)) => (Some(server), at),
             None => (None, host.now_ms()),

@@ -3,8 +3,6 @@
 //! to do. Pure functions of what was listed and of two clocks; the store gathers the listing
 //! (`Store::inspect`), the JS layer only converts the result.
 
-use std::collections::BTreeMap;
-
 use crate::blob_name::{prefix, BlobKind};
 use crate::error::StoreError;
 use crate::list_blobs::ListedBlob;
@@ -191,17 +189,20 @@ pub struct Observation<'a> {
     pub server_time_ms: Option<f64>,
 }
 
-/// A duration for a sentence: `45 s`, `12 min`, `3 h`, `2 d`.
+/// A duration for a sentence: `45 s`, `12 min`, `3 h`, `2 d`. Whole numbers only: formatting
+/// an `f64` would pull the float printing code into the wasm.
 pub fn duration_text(ms: f64) -> String {
-    let s = (ms.max(0.0) / 1000.0).round();
-    if s < 120.0 {
+    // `as` saturates (NaN to 0), so no input can misbehave.
+    let s = (ms.max(0.0) / 1000.0).round() as u64;
+    let div = |d: u64| (s + d / 2) / d;
+    if s < 120 {
         format!("{s} s")
-    } else if s < 7200.0 {
-        format!("{} min", (s / 60.0).round())
-    } else if s < 172_800.0 {
-        format!("{} h", (s / 3600.0).round())
+    } else if s < 7200 {
+        format!("{} min", div(60))
+    } else if s < 172_800 {
+        format!("{} h", div(3600))
     } else {
-        format!("{} d", (s / 86400.0).round())
+        format!("{} d", div(86400))
     }
 }
 
@@ -254,24 +255,33 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
     let now = obs.server_time_ms.unwrap_or(obs.host_now_ms);
     let age = |t: f64| (now - t).max(0.0);
 
-    let mut parts: BTreeMap<String, PartitionState> = BTreeMap::new();
-    let mut unreadable: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    // Partition blobs sorted by partition, then one pass builds each partition's state.
+    let mut entries: Vec<(&str, BlobKind, &ListedBlob)> = Vec::new();
     let mut strays: Vec<&ListedBlob> = Vec::new();
     for b in obs.blobs {
-        let (pid, kind) = if let Some(pid) = partition_blob(b, &own_pfx) {
-            (pid, BlobKind::Ownership)
+        if let Some(pid) = partition_blob(b, &own_pfx) {
+            entries.push((pid, BlobKind::Ownership, b));
         } else if let Some(pid) = partition_blob(b, &cp_pfx) {
-            (pid, BlobKind::Checkpoint)
+            entries.push((pid, BlobKind::Checkpoint, b));
         } else {
             strays.push(b);
-            continue;
-        };
-        let state = parts
-            .entry(pid.to_string())
-            .or_insert_with(|| PartitionState {
+        }
+    }
+    entries.sort_unstable_by(|a, b| partition_order(a.0, b.0));
+    let mut partitions: Vec<PartitionState> = Vec::new();
+    // The unreadable-blob findings of each partition, by index in `partitions`.
+    let mut unreadable: Vec<Vec<Finding>> = Vec::new();
+    for (pid, kind, b) in entries {
+        if partitions.last().is_none_or(|p| p.partition_id != pid) {
+            partitions.push(PartitionState {
                 partition_id: pid.to_string(),
                 ..PartitionState::default()
             });
+            unreadable.push(Vec::new());
+        }
+        let (Some(state), Some(bad)) = (partitions.last_mut(), unreadable.last_mut()) else {
+            continue;
+        };
         let problem = match kind {
             BlobKind::Ownership => match ownership_from_blob(b, &own_pfx, g) {
                 Ok(Some(o)) => {
@@ -305,7 +315,7 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
             } else {
                 "listCheckpoints"
             };
-            unreadable.entry(pid.to_string()).or_default().push(Finding {
+            bad.push(Finding {
                 partition_id: Some(pid.to_string()),
                 blob: Some(b.name.clone()),
                 ..finding(
@@ -321,21 +331,32 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
         }
     }
 
-    // Expiry, and the live owners.
-    let mut live: BTreeMap<String, usize> = BTreeMap::new();
-    for p in parts.values_mut() {
+    // Expiry, and the live owners with their partition counts.
+    let mut live_ids: Vec<&str> = Vec::new();
+    for p in &mut partitions {
         if let (Some(owner), Some(lm)) = (&p.owner_id, p.ownership_last_modified_ms) {
             if !owner.is_empty() {
                 p.expired = age(lm) > opts.ownership_expiry_ms;
-                if !p.expired {
-                    *live.entry(owner.clone()).or_default() += 1;
-                }
             }
         }
     }
-
-    let mut partitions: Vec<PartitionState> = parts.into_values().collect();
-    partitions.sort_by(|a, b| partition_order(&a.partition_id, &b.partition_id));
+    for p in &partitions {
+        match &p.owner_id {
+            Some(o) if !o.is_empty() && !p.expired => live_ids.push(o),
+            _ => {}
+        }
+    }
+    live_ids.sort_unstable();
+    let mut live: Vec<OwnerCount> = Vec::new();
+    for id in live_ids {
+        match live.last_mut() {
+            Some(last) if last.owner_id == id => last.partitions += 1,
+            _ => live.push(OwnerCount {
+                owner_id: id.to_string(),
+                partitions: 1,
+            }),
+        }
+    }
 
     let mut findings = Vec::new();
     if let (Some(server), true) = (obs.server_time_ms, obs.host_now_ms.is_finite()) {
@@ -354,13 +375,12 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
         }
     }
 
-    for p in &partitions {
+    for (p, bad) in partitions.iter().zip(unreadable) {
         let pid = &p.partition_id;
         let at = |f: Finding| Finding {
             partition_id: Some(pid.clone()),
             ..f
         };
-        let bad = unreadable.remove(pid).unwrap_or_default();
         let ownership_unreadable = bad
             .iter()
             .any(|f| f.blob.as_deref().is_some_and(|b| b.starts_with(&own_pfx)));
@@ -412,22 +432,21 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
         }
     }
     if live.len() >= 2 {
-        let (most_owner, most) = live
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(o, n)| (o.clone(), *n))
-            .unwrap_or_default();
-        let (least_owner, least) = live
-            .iter()
-            .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
-            .map(|(o, n)| (o.clone(), *n))
-            .unwrap_or_default();
-        if most - least > 1 {
+        // The busiest (first by owner id among equals) and the least busy.
+        let most = live.iter().fold(
+            &live[0],
+            |m, o| if o.partitions > m.partitions { o } else { m },
+        );
+        let least = live.iter().fold(
+            &live[0],
+            |m, o| if o.partitions < m.partitions { o } else { m },
+        );
+        if most.partitions - least.partitions > 1 {
             findings.push(Finding {
-                owner_id: Some(most_owner.clone()),
+                owner_id: Some(most.owner_id.clone()),
                 ..finding(
                     FindingCode::Imbalance,
-                    format!("Owners hold partition counts more than one apart: '{most_owner}' holds {most}, '{least_owner}' {least} ({} live owners).", live.len()),
+                    format!("Owners hold partition counts more than one apart: '{}' holds {}, '{}' {} ({} live owners).", most.owner_id, most.partitions, least.owner_id, least.partitions, live.len()),
                     "Usual for a few load-balancing cycles after a processor starts or stops; if it lasts, check that every processor uses the same load-balancing strategy and ownership expiry, and that none is stuck.",
                 )
             });
@@ -478,13 +497,7 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
         clock_skew_ms: obs.server_time_ms.map(|s| obs.host_now_ms - s),
         ownership_expiry_ms: opts.ownership_expiry_ms,
         stall_threshold_ms: opts.stall_threshold_ms,
-        owners: live
-            .into_iter()
-            .map(|(owner_id, partitions)| OwnerCount {
-                owner_id,
-                partitions,
-            })
-            .collect(),
+        owners: live,
         partitions,
         findings,
     }
