@@ -89,6 +89,88 @@ export class BlobCheckpointStore {
     consumerGroup: string,
     options?: OperationOptions,
   ): Promise<Checkpoint[]>;
+  /** Every consumer group with blobs in the container, names as stored (List Blobs with the delimiter "/"). */
+  listConsumerGroups(options?: OperationOptions): Promise<ConsumerGroupId[]>;
+  /** The state of every partition of a consumer group and findings about it (see the README). */
+  inspect(
+    fullyQualifiedNamespace: string,
+    eventHubName: string,
+    consumerGroup: string,
+    options?: InspectOptions,
+  ): Promise<GroupInspection>;
   close(): Promise<void>;
   free(): void;
+}
+
+/** A consumer group found in the container, its names as stored. */
+export interface ConsumerGroupId {
+  fullyQualifiedNamespace: string;
+  eventHubName: string;
+  consumerGroup: string;
+}
+
+export interface InspectOptions extends OperationOptions {
+  /** An ownership not renewed for this long is expired; default 60000 (@azure/event-hubs' default). */
+  ownershipExpiryMs?: number;
+  /** A checkpoint older than this while its partition is owned is a StalledCheckpoint; default 300000 (5 minutes). */
+  stallThresholdMs?: number;
+  /** |this host's clock - the storage account's Date header| above this is a ClockSkew; default 5000. */
+  clockSkewThresholdMs?: number;
+}
+
+/** The stable codes of findings. */
+export type FindingCode =
+  | "UnownedPartition"
+  | "ExpiredOwnership"
+  | "Imbalance"
+  | "StalledCheckpoint"
+  | "CheckpointWithoutOffset"
+  | "UnreadableBlob"
+  | "StrayBlob"
+  | "CaseVariantPrefix"
+  | "ClockSkew";
+
+export interface Finding {
+  code: FindingCode;
+  /** The partition it concerns, if one. */
+  partitionId?: string;
+  /** The blob (or, for CaseVariantPrefix and a summary of stray blobs, the prefix) it concerns: its name in the container. */
+  blob?: string;
+  /** The owner it concerns, if one. */
+  ownerId?: string;
+  /** What was found, as a sentence. */
+  message: string;
+  /** What to do about it. */
+  action: string;
+}
+
+export interface PartitionState {
+  partitionId: string;
+  /** Absent: no (readable) ownership blob; "": released. */
+  ownerId?: string;
+  /** The ownership blob's Last-Modified: the owner's last renewal. */
+  ownershipLastModifiedTimeInMs?: number;
+  /** The ownership blob's ETag, quoted. */
+  ownershipEtag?: string;
+  /** Has a non-empty owner whose last renewal is older than ownershipExpiryMs. */
+  expired: boolean;
+  /** The checkpoint; `offset` as stored (may be "" or "no offset"); `lastModifiedTimeInMs` is the blob's Last-Modified. */
+  checkpoint?: { sequenceNumber: number; offset: string; lastModifiedTimeInMs: number };
+}
+
+export interface GroupInspection extends ConsumerGroupId {
+  /** This host's clock when the listing arrived. */
+  inspectedAtMs: number;
+  /** The storage account's clock then (the listing's Date header), when visible. */
+  serverTimeMs?: number;
+  /** inspectedAtMs - serverTimeMs: positive when this host's clock is ahead. */
+  clockSkewMs?: number;
+  ownershipExpiryMs: number;
+  stallThresholdMs: number;
+  /** Live (non-expired, non-empty) owners and how many partitions each holds, by owner id. */
+  owners: { ownerId: string; partitions: number }[];
+  /** Every partition with a blob, numeric ids in numeric order first. */
+  partitions: PartitionState[];
+  /** Each with a stable code, a sentence and what to do. */
+  findings: Finding[];
 }

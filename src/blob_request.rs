@@ -75,8 +75,18 @@ impl Target {
 
     /// List Blobs with metadata under `prefix`, continuing at `marker`.
     pub fn list_blobs(&self, prefix: &str, marker: Option<&str>) -> Request {
+        self.list(prefix, marker, "&include=metadata")
+    }
+
+    /// List Blobs with the delimiter `/` under `prefix`: the next level's folders come back as
+    /// `<BlobPrefix>` entries, and no metadata (a folder walk does not need it).
+    pub fn list_folders(&self, prefix: &str, marker: Option<&str>) -> Request {
+        self.list(prefix, marker, "&delimiter=%2F")
+    }
+
+    fn list(&self, prefix: &str, marker: Option<&str>, extra: &str) -> Request {
         let mut url = format!(
-            "{}?restype=container&comp=list&prefix={}&include=metadata",
+            "{}?restype=container&comp=list&prefix={}{extra}",
             self.url
                 .url_of(&format!("/{}", encode_component(&self.container))),
             encode_component(prefix)

@@ -10,6 +10,8 @@ pub mod blob_request;
 pub mod connection_string;
 pub mod credential;
 pub mod error;
+pub mod groups;
+pub mod health;
 pub mod http;
 pub mod list_blobs;
 pub mod metadata;

@@ -1,5 +1,5 @@
-//! The List Blobs response (`EnumerationResults` XML): names, ETags, Last-Modified, metadata and
-//! the continuation marker.
+//! The List Blobs response (`EnumerationResults` XML): names, ETags, Last-Modified, metadata,
+//! the prefixes of a listing with a delimiter, and the continuation marker.
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -32,6 +32,9 @@ impl ListedBlob {
 pub struct ListPage {
     /// The blobs on this page.
     pub blobs: Vec<ListedBlob>,
+    /// The `<BlobPrefix><Name>` entries of a listing with a delimiter: each a "folder" that has
+    /// blobs beneath, ending with the delimiter.
+    pub prefixes: Vec<String>,
     /// The marker for the next page; `None` when this is the last.
     pub next_marker: Option<String>,
 }
@@ -44,6 +47,7 @@ enum Field {
     LastModified,
     Meta,
     NextMarker,
+    PrefixName,
 }
 
 /// Parses one List Blobs page. Anything that is not well-formed gives `Err` with a short reason
@@ -71,6 +75,11 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
                     (0, None, "EnumerationResults") => saw_root = true,
                     (2, Some("Blobs"), "Blob") => current = Some(ListedBlob::default()),
                     (3, Some("Blob"), "Name") => field = Field::Name,
+                    (3, Some("BlobPrefix"), "Name")
+                        if stack.get(1).map(String::as_str) == Some("Blobs") =>
+                    {
+                        field = Field::PrefixName
+                    }
                     (4, Some("Properties"), "Etag") => field = Field::Etag,
                     (4, Some("Properties"), "Last-Modified") => field = Field::LastModified,
                     (4, Some("Metadata"), _)
@@ -122,6 +131,8 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
                 } else if field == Field::NextMarker {
                     let value = std::mem::take(&mut text);
                     page.next_marker = Some(value).filter(|m| !m.is_empty());
+                } else if field == Field::PrefixName {
+                    page.prefixes.push(std::mem::take(&mut text));
                 }
                 field = Field::None;
             }
@@ -166,6 +177,27 @@ mod tests {
         assert_eq!(p.blobs[0].meta("OWNERID"), Some("worker & 1"));
         assert_eq!(p.blobs[1].meta("ownerid"), Some(""));
         assert_eq!(p.next_marker.as_deref(), Some("2!ABC"));
+    }
+
+    #[test]
+    fn parses_the_prefixes_of_a_delimited_listing() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<EnumerationResults ServiceEndpoint="http://h/a" ContainerName="c"><Prefix>ns/</Prefix><Delimiter>/</Delimiter>
+  <Blobs>
+    <BlobPrefix><Name>ns/Eh/</Name></BlobPrefix>
+    <Blob><Name>ns/readme.txt</Name><Properties><Etag>0x1</Etag></Properties></Blob>
+    <BlobPrefix><Name>ns/e&amp;h/</Name></BlobPrefix>
+  </Blobs>
+  <NextMarker/>
+</EnumerationResults>"#;
+        let p = parse_list_page(xml).unwrap();
+        assert_eq!(p.prefixes, ["ns/Eh/", "ns/e&h/"]);
+        assert_eq!(p.blobs.len(), 1);
+        assert_eq!(p.blobs[0].name, "ns/readme.txt");
+        assert_eq!(p.next_marker, None);
+        // A <BlobPrefix> anywhere but directly under <Blobs> is not one.
+        let odd = "<EnumerationResults><Blobs><Blob><BlobPrefix><Name>x/</Name></BlobPrefix></Blob></Blobs></EnumerationResults>";
+        assert!(parse_list_page(odd).unwrap().prefixes.is_empty());
     }
 
     #[test]

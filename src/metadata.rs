@@ -1,4 +1,10 @@
 //! Reading ownerships and checkpoints out of listed blobs: the metadata parser.
+//!
+//! It reads what every official SDK writes (see the README, "Blobs of other writers"): metadata
+//! names in any letter case (older Java wrote `OwnerId`, `SequenceNumber`, `Offset`), extra keys
+//! (.NET's `clientidentifier`), offsets as opaque text (geo-replication's `2:-1:-1`), and
+//! checkpoints without an offset (.NET 5.11's empty one, later .NET's `no offset`), which carry a
+//! valid sequence number and are returned with the offset as stored.
 
 use crate::blob_name::partition_of;
 use crate::list_blobs::ListedBlob;
@@ -13,14 +19,40 @@ pub struct Group<'a> {
     pub consumer_group: &'a str,
 }
 
-/// The ownership a listed blob records. `Ok(None)` for blobs outside the layout (deeper paths);
-/// `Err` says what is wrong with the blob ("has no ownerid metadata").
+/// The placeholder .NET writes for the offset of a checkpoint made by sequence number.
+pub const NO_OFFSET: &str = "no offset";
+
+/// Whether a checkpoint's offset is missing in substance: empty (.NET 5.11) or the placeholder
+/// `no offset` in any case (later .NET). Such a checkpoint is resumed by its sequence number.
+pub fn is_offsetless(offset: &str) -> bool {
+    let o = offset.trim();
+    o.is_empty() || o.eq_ignore_ascii_case(NO_OFFSET)
+}
+
+/// Whether a blob is a folder marker: the directory entries of accounts with a hierarchical
+/// namespace (and of tools that imitate them) carry `hdi_isfolder=true`.
+pub fn is_folder_marker(blob: &ListedBlob) -> bool {
+    blob.name.ends_with('/')
+        || blob
+            .meta("hdi_isfolder")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The partition id of a listed blob if it is a partition blob of `prefix` (the folder of one
+/// kind): exactly one non-empty segment after the prefix, and not a folder marker.
+pub fn partition_blob<'a>(blob: &'a ListedBlob, prefix: &str) -> Option<&'a str> {
+    partition_of(&blob.name, prefix).filter(|_| !is_folder_marker(blob))
+}
+
+/// The ownership a listed blob records. `Ok(None)` for blobs that are not partition blobs
+/// (deeper paths, an empty partition id, folder markers); `Err` says what is wrong with the blob
+/// ("has no ownerid metadata").
 pub fn ownership_from_blob(
     blob: &ListedBlob,
     prefix: &str,
     g: Group<'_>,
 ) -> Result<Option<PartitionOwnership>, &'static str> {
-    let Some(pid) = partition_of(&blob.name, prefix) else {
+    let Some(pid) = partition_blob(blob, prefix) else {
         return Ok(None);
     };
     let owner = blob.meta("ownerid").ok_or("has no ownerid metadata")?;
@@ -45,13 +77,15 @@ pub fn ownership_from_blob(
     }))
 }
 
-/// The checkpoint a listed blob records; as [`ownership_from_blob`].
+/// The checkpoint a listed blob records; as [`ownership_from_blob`]. A valid sequence number is
+/// required; the offset must be present but may be empty or `no offset` (see [`is_offsetless`]),
+/// and is returned as stored.
 pub fn checkpoint_from_blob(
     blob: &ListedBlob,
     prefix: &str,
     g: Group<'_>,
 ) -> Result<Option<Checkpoint>, &'static str> {
-    let Some(pid) = partition_of(&blob.name, prefix) else {
+    let Some(pid) = partition_blob(blob, prefix) else {
         return Ok(None);
     };
     let seq = blob
@@ -64,9 +98,6 @@ pub fn checkpoint_from_blob(
         .filter(|n| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n))
         .ok_or("has a sequencenumber that is not a safe integer")?;
     let offset = blob.meta("offset").ok_or("has no offset metadata")?;
-    if offset.trim().is_empty() {
-        return Err("has an empty offset");
-    }
     Ok(Some(Checkpoint {
         fully_qualified_namespace: g.namespace.to_string(),
         event_hub_name: g.event_hub.to_string(),
@@ -137,8 +168,8 @@ mod tests {
             ),
             (&[("sequencenumber", "1")][..], "has no offset metadata"),
             (
-                &[("sequencenumber", "1"), ("offset", " ")][..],
-                "has an empty offset",
+                &[("sequencenumber", ""), ("offset", "no offset")][..],
+                "has a sequencenumber that is not a safe integer",
             ),
         ] {
             assert_eq!(
@@ -146,6 +177,70 @@ mod tests {
                 Err(why)
             );
         }
+    }
+
+    #[test]
+    fn every_writers_checkpoints_are_read() {
+        let read = |meta: &[(&str, &str)]| {
+            checkpoint_from_blob(&blob("myns/eh/$default/checkpoint/3", meta), P, G)
+                .map(|c| c.map(|c| (c.sequence_number, c.offset)))
+        };
+        // .NET: an extra key; .NET 5.11: an empty offset; later .NET: the placeholder.
+        assert_eq!(
+            read(&[
+                ("sequencenumber", "5"),
+                ("offset", "50"),
+                ("clientidentifier", "host-1")
+            ]),
+            Ok(Some((5, "50".into())))
+        );
+        assert_eq!(
+            read(&[("sequencenumber", "6"), ("offset", "")]),
+            Ok(Some((6, "".into())))
+        );
+        assert_eq!(
+            read(&[("sequencenumber", "7"), ("offset", "No Offset")]),
+            Ok(Some((7, "No Offset".into())))
+        );
+        // Geo-replication: opaque text, verbatim. Older Java: capitalized keys.
+        assert_eq!(
+            read(&[("sequencenumber", "8"), ("offset", "2:-1:-1")]),
+            Ok(Some((8, "2:-1:-1".into())))
+        );
+        assert_eq!(
+            read(&[("SequenceNumber", "9"), ("Offset", "90")]),
+            Ok(Some((9, "90".into())))
+        );
+    }
+
+    #[test]
+    fn offsetless_offsets() {
+        for o in ["", " ", "no offset", "NO OFFSET", "No Offset"] {
+            assert!(is_offsetless(o), "{o:?}");
+        }
+        for o in ["0", "2:-1:-1", "no offsets", "none"] {
+            assert!(!is_offsetless(o), "{o:?}");
+        }
+    }
+
+    #[test]
+    fn only_partition_blobs_are_read() {
+        let meta = [("sequencenumber", "1"), ("offset", "1")];
+        for name in [
+            "myns/eh/$default/checkpoint/",
+            "myns/eh/$default/checkpoint/3/",
+            "myns/eh/$default/checkpoint/3/x",
+            "myns/eh/$default/checkpoint//3",
+        ] {
+            assert_eq!(checkpoint_from_blob(&blob(name, &meta), P, G), Ok(None));
+        }
+        // A directory entry of a hierarchical-namespace account, with no checkpoint metadata.
+        let marker = blob("myns/eh/$default/checkpoint/3", &[("hdi_isfolder", "true")]);
+        assert_eq!(checkpoint_from_blob(&marker, P, G), Ok(None));
+        assert_eq!(
+            ownership_from_blob(&marker, "myns/eh/$default/checkpoint/", G),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -163,6 +258,13 @@ mod tests {
             ("w", Some("\"0x1\""))
         );
         assert_eq!(o.last_modified_ms, Some(1_795_499_095_000.0));
+        // JS and Python release a partition by writing an empty owner.
+        let released = ownership_from_blob(
+            &blob("myns/eh/$default/ownership/1", &[("ownerid", "")]),
+            p,
+            G,
+        );
+        assert_eq!(released.unwrap().unwrap().owner_id, "");
         let mut b = blob("myns/eh/$default/ownership/0", &[("ownerid", "w")]);
         b.last_modified = Some("yesterday".into());
         assert_eq!(

@@ -145,7 +145,7 @@ impl StoreConfig {
 
 /// The checkpoint store. One instance serves any number of concurrent calls.
 pub struct Store {
-    target: Target,
+    pub(crate) target: Target,
     credential: Credential,
     secondary_hostname: Option<String>,
     retry: RetryOptions,
@@ -173,11 +173,11 @@ impl std::fmt::Debug for Store {
 }
 
 /// The authorization of one operation, fetched once before its requests fan out.
-struct Auth(Option<String>);
+pub(crate) struct Auth(Option<String>);
 
 /// The last response of a request and how it came about.
-struct Exchange {
-    resp: Response,
+pub(crate) struct Exchange {
+    pub(crate) resp: Response,
     tries: u32,
     /// An earlier try got no answer: it may have been applied.
     uncertain: bool,
@@ -280,7 +280,7 @@ impl Store {
         scrub(text, &all)
     }
 
-    async fn auth<H: Host>(&self, host: &H) -> Result<Auth, StoreError> {
+    pub(crate) async fn auth<H: Host>(&self, host: &H) -> Result<Auth, StoreError> {
         if !matches!(self.credential, Credential::Token) {
             return Ok(Auth(None));
         }
@@ -318,7 +318,7 @@ impl Store {
     /// to the secondary host after a failure, when one is configured. Returns the last response,
     /// whatever its status, with how many tries it took and whether an earlier try's outcome
     /// is unknown (it may have been applied).
-    async fn execute<H: Host>(
+    pub(crate) async fn execute<H: Host>(
         &self,
         host: &H,
         auth: &Auth,
@@ -395,7 +395,7 @@ impl Store {
         }
     }
 
-    fn fail(&self, operation: &str, target: &str, ex: &Exchange) -> StoreError {
+    pub(crate) fn fail(&self, operation: &str, target: &str, ex: &Exchange) -> StoreError {
         let mut err = from_response(operation, target, &ex.resp, &self.secrets);
         if ex.tries > 1 {
             if let StoreError::Rest { message, .. } = &mut err {
@@ -408,7 +408,7 @@ impl Store {
         err
     }
 
-    fn display_name(&self, blob: &str) -> String {
+    pub(crate) fn display_name(&self, blob: &str) -> String {
         format!("{}/{}", self.target.container, blob)
     }
 
@@ -475,13 +475,22 @@ impl Store {
         validate_group(g.namespace, g.event_hub, g.consumer_group, "")?;
         let pfx = prefix(g.namespace, g.event_hub, g.consumer_group, kind);
         let mut out = Vec::new();
+        let auth = self.auth(host).await?;
         // Each page is converted as it arrives and then dropped: raw pages never pile up.
-        self.list_pages(host, operation, &pfx, |page| {
-            for b in &page.blobs {
-                out.extend(read(b, &pfx, g).map_err(|why| self.bad_blob(operation, b, why))?);
-            }
-            Ok(())
-        })
+        self.list_pages(
+            host,
+            &auth,
+            operation,
+            &pfx,
+            false,
+            MAX_LIST_PAGES,
+            |page, _| {
+                for b in &page.blobs {
+                    out.extend(read(b, &pfx, g).map_err(|why| self.bad_blob(operation, b, why))?);
+                }
+                Ok(())
+            },
+        )
         .await?;
         Ok(out)
     }
@@ -504,14 +513,17 @@ impl Store {
     /// (`RepeatedMarker`) or the listing passes [`MAX_LIST_PAGES`], [`MAX_LISTED_BLOBS`] or
     /// [`MAX_MARKER_LEN`] (`ListingLimitExceeded`). Errors are not yet scrubbed: public callers
     /// pass them through [`Store::finish`].
+    #[allow(clippy::too_many_arguments)] // one loop serves every listing; each argument is a real choice
     pub(crate) async fn list_pages<H: Host>(
         &self,
         host: &H,
+        auth: &Auth,
         operation: &str,
         pfx: &str,
-        mut sink: impl FnMut(ListPage) -> Result<(), StoreError>,
+        folders: bool,
+        max_pages: usize,
+        mut sink: impl FnMut(ListPage, &Response) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let auth = self.auth(host).await?;
         let target = self.display_name(pfx);
         let mut marker: Option<String> = None;
         // A 64-bit hash of every marker seen (at most MAX_LIST_PAGES): a cycle of any length is
@@ -519,10 +531,15 @@ impl Store {
         let mut seen: Vec<u64> = Vec::new();
         let mut pages = 0usize;
         let mut blobs = 0usize;
+        let max_pages = max_pages.min(MAX_LIST_PAGES);
         loop {
-            let req = self.target.list_blobs(pfx, marker.as_deref());
+            let req = if folders {
+                self.target.list_folders(pfx, marker.as_deref())
+            } else {
+                self.target.list_blobs(pfx, marker.as_deref())
+            };
             let ex = self
-                .execute(host, &auth, &req, true, operation, &target)
+                .execute(host, auth, &req, true, operation, &target)
                 .await?;
             if ex.resp.status != 200 {
                 return Err(self.fail(operation, &target, &ex));
@@ -549,7 +566,7 @@ impl Store {
                 ));
             }
             let next = page.next_marker.clone();
-            sink(page)?;
+            sink(page, &resp)?;
             let Some(m) = next else { break };
             if m.len() > MAX_MARKER_LEN {
                 return Err(stop(
@@ -564,10 +581,10 @@ impl Store {
                     format!("page {pages} repeated a continuation marker given earlier in the listing, which would never end"),
                 ));
             }
-            if pages >= MAX_LIST_PAGES {
+            if pages >= max_pages {
                 return Err(stop(
                     "ListingLimitExceeded",
-                    format!("the listing passed {MAX_LIST_PAGES} pages, the most one call reads"),
+                    format!("the listing passed {max_pages} pages, the most this call reads"),
                 ));
             }
             seen.push(h);

@@ -17,8 +17,8 @@ use crate::store::{Store, StoreConfig};
 use super::convert::{self, error_to_js};
 use super::fetch::{abortable, FetchHost};
 
-struct Inner {
-    store: Store,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
     token_credential: Option<JsValue>,
 }
 
@@ -118,7 +118,7 @@ impl BlobCheckpointStore {
     }
 
     /// Runs one operation as a Promise: options read, abort honoured, errors converted.
-    fn run<T, F, Fut>(
+    pub(crate) fn run<T, F, Fut>(
         &self,
         options: JsValue,
         op: F,
@@ -214,7 +214,7 @@ impl BlobCheckpointStore {
     }
 }
 
-fn group_args(
+pub(crate) fn group_args(
     ns: &JsValue,
     eh: &JsValue,
     cg: &JsValue,

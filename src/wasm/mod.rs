@@ -5,4 +5,5 @@ pub mod api;
 pub mod convert;
 pub mod errors;
 pub mod fetch;
+pub mod groups;
 pub mod sys;
