@@ -1,7 +1,8 @@
-// Cloudflare Workers entry: wrangler imports a .wasm file as a compiled WebAssembly.Module.
+// Cloudflare Workers entry: wrangler imports a .wasm file as a compiled WebAssembly.Module
+// (Workers refuse to compile wasm from bytes at run time).
 import wasmModule from "./wasm/checkpointstore_bg.wasm";
 import { initSync } from "./wasm/checkpointstore.js";
 
 initSync({ module: wasmModule });
 
-export { BlobCheckpointStore } from "./wasm/checkpointstore.js";
+export { BlobCheckpointStore } from "./lifecycle.js";
