@@ -54,7 +54,8 @@ export const BUNDLERS = [
     name: "parcel",
     entry: "inline.js",
     why: "the `browser` field (Parcel ignores `exports` unless told otherwise)",
-    cmd: (out) => [bin("parcel"), ["build", "app/index.html", "--dist-dir", out, "--cache-dir", join(outRoot, ".parcel-cache"), "--no-source-maps", "--log-level", "warn"]],
+    // --no-cache: with its cache, Parcel 2.16 rebuilt into an emptied folder writes nothing.
+    cmd: (out) => [bin("parcel"), ["build", "app/index.html", "--dist-dir", out, "--no-cache", "--no-source-maps", "--log-level", "warn"]],
   },
   {
     name: "bun",
@@ -118,6 +119,10 @@ export async function buildOne(b) {
     throw new Error(`${b.name}: the build failed: ${e.message}`);
   });
   if (b.html) writeFileSync(join(dir, "index.html"), b.html);
+  const files = filesUnder(dir);
+  if (!files.includes("index.html") || !files.some((f) => /\.m?js$/.test(f))) {
+    throw new Error(`${b.name}: the build wrote no page or no JS (${files.join(", ") || "nothing"})`);
+  }
   return { name: b.name, entry: b.entry, why: b.why, dir, buildMs: Date.now() - started, ...measure(dir) };
 }
 

@@ -16,15 +16,25 @@ export async function outcome(call) {
   );
 }
 
+const ns = "ns.servicebus.windows.net";
+const own = { fullyQualifiedNamespace: ns, eventHubName: "telemetry", consumerGroup: "$Default", partitionId: "0", ownerId: "a" };
+/** Valid arguments of the methods whose arguments these scripts know. */
+const ARGS = {
+  listOwnership: [ns, "telemetry", "$Default"],
+  listCheckpoints: [ns, "telemetry", "$Default"],
+  claimOwnership: [[own]],
+  updateCheckpoint: [{ ...own, sequenceNumber: 1, offset: "0" }],
+};
+
 /**
- * Every method of the class called on `store` (without arguments: a live store would reject them
- * as bad input), then Symbol.asyncDispose; free() and the glue's own `__` helpers aside.
+ * Every method of the class called on `store` (with valid arguments where known, else none),
+ * then Symbol.asyncDispose; free() and the glue's own `__` helpers aside.
  */
 export async function everyCall(store) {
   const proto = Object.getPrototypeOf(store);
   const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "free"].includes(n) && !n.startsWith("__") && typeof proto[n] === "function");
   const out = {};
-  for (const n of names) out[n] = await outcome(() => store[n]());
+  for (const n of names) out[n] = await outcome(() => store[n](...(ARGS[n] ?? [])));
   out["Symbol.asyncDispose"] = await outcome(() => store[Symbol.asyncDispose]());
   return out;
 }
@@ -57,4 +67,22 @@ export async function otherEnds(BlobCheckpointStore, make) {
   const closed = make();
   await closed.close();
   return { afterFree: await everyCall(freed), afterDispose: await everyCall(disposed), afterClose: await everyCall(closed) };
+}
+
+/**
+ * Lets a call just made start (its request sent): a call not yet started when the store closes
+ * rejects as closed, like any later call.
+ */
+export const sent = () => new Promise((r) => setTimeout(r, 0));
+
+/** Counts calls of close() (disposal must close the store, not only free it). */
+export function countCloses(BlobCheckpointStore) {
+  const proto = BlobCheckpointStore.prototype;
+  const close = proto.close;
+  const count = { closes: 0 };
+  proto.close = function (...args) {
+    count.closes++;
+    return close.apply(this, args);
+  };
+  return count;
 }

@@ -1,20 +1,22 @@
 // Deno 2: `await using` and `using` blocks around a store. Prints the report as JSON
 // (tests/js/dispose.test.mjs checks it).
 import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
-import { outcome, everyCall, facts, otherEnds } from "./checks.js";
+import { outcome, everyCall, facts, otherEnds, sent, countCloses } from "./checks.js";
 
 const { url, container, credential } = JSON.parse(Deno.env.get("SCENARIO"));
 const make = () => new BlobCheckpointStore(url, container, { credential });
 const group = ["ns.servicebus.windows.net", "telemetry", "$Default"];
 
+const count = countCloses(BlobCheckpointStore);
 let kept, inside, underWay;
 {
   await using store = make();
   inside = await outcome(() => store.listCheckpoints(...group));
   underWay = outcome(() => store.listOwnership(...group));
+  await sent();
   kept = store;
 }
-const report = { runtime: `deno ${Deno.version.deno}`, ...facts(), inside, underWay: await underWay, afterBlock: await everyCall(kept) };
+const report = { runtime: `deno ${Deno.version.deno}`, ...facts(), inside, underWay: await underWay, closesAtEnd: count.closes, afterBlock: await everyCall(kept) };
 let keptSync;
 {
   using store = make();
