@@ -49,9 +49,13 @@ for (const { name } of BUNDLERS) {
     });
     try {
       await page.goto(`${site.url}/`);
-      await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).catch(() => {
+      // Ready, or failed: a page error ends the wait at once.
+      const failed = new Promise((resolve) => page.once("pageerror", resolve));
+      const ready = page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 }).then(() => true, () => false);
+      if (!(await Promise.race([ready, failed.then(() => false)]))) {
+        await new Promise((r) => setTimeout(r, 200)); // the failed request's own events
         throw new Error(`${name}: the page did not load: ${problems.join("; ") || "no error reported"}`);
-      });
+      }
       const cfg = { url: URL_, container, credential: containerSas(container), runtime: `browser-${name}` };
       const report = await page.evaluate((c) => window.runScenario(c).catch((e) => ({ ok: false, error: String(e) })), cfg);
       assert.equal(report.ok, true, `${name}: ${JSON.stringify(report)}`);
