@@ -54,8 +54,9 @@ export const BUNDLERS = [
     name: "parcel",
     entry: "inline.js",
     why: "the `browser` field (Parcel ignores `exports` unless told otherwise)",
-    // --no-cache: with its cache, Parcel 2.16 rebuilt into an emptied folder writes nothing.
-    cmd: (out) => [bin("parcel"), ["build", "app/index.html", "--dist-dir", out, "--no-cache", "--no-source-maps", "--log-level", "warn"]],
+    // --no-cache: with its cache, Parcel 2.16 rebuilt into an emptied folder writes nothing; it
+    // still writes a cache folder, so that goes to target/ too.
+    cmd: (out) => [bin("parcel"), ["build", "app/index.html", "--dist-dir", out, "--no-cache", "--cache-dir", join(outRoot, ".parcel-cache"), "--no-source-maps", "--log-level", "warn"]],
   },
   {
     name: "bun",
