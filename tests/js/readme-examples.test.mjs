@@ -74,8 +74,7 @@ test("README browser example shows the checkpoints on a static page", async () =
 });
 
 test("tsc --strict: BlobCheckpointStore is a CheckpointStore of @azure/event-hubs (tests/types/check.ts), and a disposable (dispose.ts)", async () => {
-  await run(bin("tsc"), ["-p", join(tests, "types/tsconfig.json")]);
-  await run(bin("tsc"), ["-p", join(tests, "types/tsconfig.dispose.json")]);
+  await Promise.all(["tsconfig.json", "tsconfig.dispose.json"].map((c) => run(bin("tsc"), ["-p", join(tests, "types", c)])));
 });
 
 // Every JS example of the README (a page's module script included) and every option its API
