@@ -1,6 +1,15 @@
 // Types of eventhubs-checkpointstore-blob-wasm. The shapes are those of @azure/event-hubs'
 // CheckpointStore, PartitionOwnership and Checkpoint.
 
+// The two symbols as TypeScript's lib.esnext.disposable (and @types/node) declare them, so the
+// class below type-checks for projects whose `lib` is older.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /** What the store needs of an AbortSignal (the shape of @azure/abort-controller's AbortSignalLike). */
 export interface AbortSignalLike {
   readonly aborted: boolean;
@@ -29,12 +38,26 @@ export type StoreCredential =
   | { accountName: string; accountKey: string | Uint8Array }
   | TokenCredentialLike;
 
+/** How failed requests are retried (the names of @azure/event-hubs' RetryOptions); each optional. */
+export interface StoreRetryOptions {
+  /** Retries after the first try, a whole number from 0 to 100; default 3. */
+  maxRetries?: number;
+  /** First back-off, doubled each retry (±20% jitter); default 800. */
+  retryDelayInMs?: number;
+  /** Cap of every wait, Retry-After included; default 60000. */
+  maxRetryDelayInMs?: number;
+  /** Time-out of each try; default 60000. */
+  timeoutInMs?: number;
+}
+
 export interface BlobCheckpointStoreOptions {
   credential?: StoreCredential;
   /** Sent as x-ms-version; default "2019-07-07". */
   apiVersion?: string;
-  /** Host name of the read-only secondary endpoint (RA-GRS accounts). */
+  /** Host name (`host[:port]`) of the read-only secondary endpoint (RA-GRS accounts); list calls retry there. */
   secondaryHostname?: string;
+  /** Retries of failed requests. */
+  retryOptions?: StoreRetryOptions;
 }
 
 export interface PartitionOwnership {
@@ -55,6 +78,11 @@ export interface Checkpoint {
   sequenceNumber: number;
   /** Returned as decimal text; may be given as a string or an integer. */
   offset: string;
+}
+
+/** The error of a call on a closed, freed or disposed store. */
+export interface StoreClosedError extends Error {
+  code: "StoreClosed";
 }
 
 /** The error of a failed request. */
@@ -98,8 +126,17 @@ export class BlobCheckpointStore {
     consumerGroup: string,
     options?: InspectOptions,
   ): Promise<GroupInspection>;
+  /** Later calls reject with `code: "StoreClosed"`; calls under way finish. Closing again resolves. */
   close(): Promise<void>;
+  /**
+   * Releases the wasm memory now (otherwise the garbage collector does). Later calls reject with
+   * `code: "StoreClosed"`.
+   */
   free(): void;
+  /** `using store = ...`: free() at the end of the block. */
+  [Symbol.dispose](): void;
+  /** `await using store = ...`: close(), then free(), at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A consumer group found in the container, its names as stored. */

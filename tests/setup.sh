@@ -69,12 +69,17 @@ setup_bindgen() {
   command -v wasm-opt >/dev/null || apt_install binaryen
 }
 
-# 3. Node packages for the JS tests (Azurite, ...), and Chromium for the browser tests.
+# 3. Node packages for the JS tests (Azurite, the bundlers, ...), and Chromium for the browser tests.
+#    `npm ci` installs tests/package-lock.json as it stands (npm install would rewrite it); a stamp
+#    holding the hash of both manifests skips it while nothing changed.
 setup_node() {
   command -v node >/dev/null || apt_install nodejs npm
-  if [ ! -d "$ROOT/tests/node_modules/azurite" ] || [ "$ROOT/tests/package.json" -nt "$ROOT/tests/node_modules/.stamp" ]; then
-    log "npm install in tests/"
-    (cd "$ROOT/tests" && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
+  local stamp=$ROOT/tests/node_modules/.stamp want
+  want=$(cat "$ROOT/tests/package.json" "$ROOT/tests/package-lock.json" | sha256sum | cut -d' ' -f1)
+  if [ ! -d "$ROOT/tests/node_modules/azurite" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "npm ci in tests/"
+    (cd "$ROOT/tests" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
   fi
 }
 
@@ -115,7 +120,9 @@ setup_all() {
 }
 
 # 4. pkg/: the wasm built for size and shrunk by wasm-opt, then bound for the web target (one
-#    glue file serves every runtime; the entries in pkg/ choose how the .wasm is loaded).
+#    glue file serves every runtime; the entries in pkg/ choose how the .wasm is loaded), then
+#    finished by tests/finish-pkg.mjs (the glue's default wasm URL dropped; the inline copy of the
+#    wasm for the bundler entry written).
 #    wasm-opt runs before wasm-bindgen: Debian's binaryen 108 run after it points the
 #    externref table export at the function table, and the module then fails to start.
 build_pkg() {
@@ -127,19 +134,21 @@ build_pkg() {
     --enable-sign-ext --enable-mutable-globals --enable-multivalue -o "$opt" "$raw"
   rm -rf "$ROOT/pkg/wasm"
   wasm-bindgen --target web --out-dir "$ROOT/pkg/wasm" --out-name checkpointstore "$opt"
-  cp "$ROOT/README.md" "$ROOT/pkg/README.md" 2>/dev/null || true
+  node "$ROOT/tests/finish-pkg.mjs"
+  # npm packs a README and a LICENSE found in the package folder.
+  cp "$ROOT/README.md" "$ROOT/LICENSE" "$ROOT/pkg/"
   local gz
   gz=$(cat "$ROOT/pkg/wasm/checkpointstore_bg.wasm" "$ROOT/pkg/wasm/checkpointstore.js" | gzip -9 | wc -c)
   log "pkg/ built: wasm + glue $gz bytes gzipped"
 }
 
-# 5. The package as a user gets it, for the JS suites and the benchmark: packed, then installed
-#    into tests/node_modules.
+# 5. The package as a user gets it, for the JS suites and the benchmark: packed, then unpacked into
+#    tests/node_modules (it has no dependencies; npm install would touch tests/package-lock.json).
 install_pkg_into_tests() {
   mkdir -p "$ROOT/target/npm"
   rm -f "$ROOT"/target/npm/*.tgz
   (cd "$ROOT/pkg" && npm pack --silent --pack-destination ../target/npm >/dev/null)
-  # Removed first: npm may call a same-version tarball "up to date" and keep the old build.
-  rm -rf "$ROOT/tests/node_modules/eventhubs-checkpointstore-blob-wasm"
-  (cd "$ROOT/tests" && npm install --no-save --no-audit --no-fund --loglevel=error ../target/npm/*.tgz)
+  local dest=$ROOT/tests/node_modules/eventhubs-checkpointstore-blob-wasm
+  rm -rf "$dest" && mkdir -p "$dest"
+  tar -xzf "$ROOT"/target/npm/*.tgz -C "$dest" --strip-components=1
 }

@@ -1,10 +1,9 @@
 // One package, every runtime: the same scenario in Node (import and require), Deno (from
 // node_modules and by a relative path), Cloudflare Workers (wrangler dev, local workerd) and
-// Chromium (native ESM and a Vite bundle), each against this run's Azurite. No skipping: a
-// runtime that cannot run the scenario fails.
+// Chromium (native ESM; the bundlers are in bundlers.test.mjs), each against this run's Azurite.
+// No skipping: a runtime that cannot run the scenario fails.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -97,18 +96,6 @@ test("Chromium: native ESM from a static page", async () => {
   const site = await serve(root);
   try {
     await inPage(`${site.url}/tests/runtimes/browser/index.html`, "browser-native-esm");
-  } finally {
-    site.close();
-  }
-});
-
-test("Chromium: an app bundled by Vite", async () => {
-  const outDir = join(root, "target/vite-dist");
-  execFileSync("node", [bin("vite"), "build", "--logLevel", "error", "--outDir", outDir, "--emptyOutDir"], { cwd: join(tests, "runtimes/vite"), stdio: "pipe" });
-  assert.ok(readdirSync(join(outDir, "assets")).some((f) => f.endsWith(".wasm")), "Vite emitted the wasm as an asset");
-  const site = await serve(outDir);
-  try {
-    await inPage(`${site.url}/`, "browser-vite");
   } finally {
     site.close();
   }

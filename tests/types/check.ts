@@ -29,11 +29,18 @@ export async function everyMethod(signal: AbortSignal): Promise<void> {
   const checkpoints: Checkpoint[] = await s.listCheckpoints("ns", "eh", "$Default", { abortSignal: signal });
 
   // Our own class's results are those shapes too, and offsets may be integers on input.
-  const store = new BlobCheckpointStore(url, container, { credential: { name: "acct", key: "a2V5" } });
+  const store = new BlobCheckpointStore(url, container, {
+    credential: { name: "acct", key: "a2V5" },
+    retryOptions: { maxRetries: 2, timeoutInMs: 500 },
+  });
   const mine: PartitionOwnership[] = await store.claimOwnership(claimed);
   const listed: Checkpoint[] = await store.listCheckpoints("ns", "eh", "$Default");
   await store.updateCheckpoint({ ...checkpoint, offset: 4096 });
   await store.close();
+  // Disposal is typed even with a lib older than esnext.disposable (index.d.ts declares the symbols).
+  await store[Symbol.asyncDispose]();
+  store[Symbol.dispose]();
+  store.free();
   try {
     await fromConn.listOwnership("ns", "eh", "$Default");
   } catch (e) {
