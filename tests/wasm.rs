@@ -199,3 +199,41 @@ fn fetch_init_is_json_with_manual_redirects() {
     );
     assert!(js_sys::JSON::parse(&json).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn results_go_out_as_json_the_shape_of_the_sdk() {
+    use eventhubs_checkpointstore_blob_wasm::wasm::convert::{checkpoints_json, ownerships_json};
+    let mut o = own("ns", "0", "w\"1\\\n", Some("\"0x1\"".into()));
+    o.last_modified_ms = Some(1_732_573_495_123.0);
+    let parsed =
+        js_sys::JSON::parse(&ownerships_json(&[o.clone(), own("ns", "1", "", None)])).unwrap();
+    let first = js_sys::Reflect::get(&parsed, &0.into()).unwrap();
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+    assert_eq!(get(&first, "ownerId").as_string().unwrap(), "w\"1\\\n");
+    assert_eq!(get(&first, "etag").as_string().unwrap(), "\"0x1\"");
+    assert_eq!(
+        get(&first, "lastModifiedTimeInMs").as_f64(),
+        Some(1_732_573_495_123.0)
+    );
+    let second = js_sys::Reflect::get(&parsed, &1.into()).unwrap();
+    assert!(get(&second, "etag").is_null());
+    assert!(get(&second, "lastModifiedTimeInMs").is_null());
+    let c = Checkpoint {
+        fully_qualified_namespace: "ns".into(),
+        event_hub_name: "eh".into(),
+        consumer_group: "$Default".into(),
+        partition_id: "7".into(),
+        sequence_number: 9_007_199_254_740_991,
+        offset: "12".into(),
+    };
+    let parsed = js_sys::JSON::parse(&checkpoints_json(&[c])).unwrap();
+    let first = js_sys::Reflect::get(&parsed, &0.into()).unwrap();
+    assert_eq!(
+        get(&first, "sequenceNumber").as_f64(),
+        Some(9_007_199_254_740_991.0)
+    );
+    assert_eq!(
+        get(&first, "consumerGroup").as_string().unwrap(),
+        "$Default"
+    );
+}

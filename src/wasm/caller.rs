@@ -7,6 +7,8 @@
 //! (a revoked Proxy, a trap breaking an invariant). Nothing here allocates from a size the
 //! caller states before checking it against a bound.
 
+use std::cell::Cell;
+
 use js_sys::{Function, JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -87,6 +89,7 @@ pub enum Kind {
 pub struct CallerValue {
     value: JsValue,
     path: String,
+    kind: Cell<Option<Kind>>,
 }
 
 impl std::fmt::Debug for CallerValue {
@@ -134,6 +137,7 @@ impl CallerValue {
         CallerValue {
             value,
             path: path.to_string(),
+            kind: Cell::new(None),
         }
     }
 
@@ -160,28 +164,27 @@ impl CallerValue {
         self.invalid(format!("could not be read ({})", describe_thrown(&e)))
     }
 
-    /// `typeof` (and null): runs no caller code.
+    /// `typeof` (and null): runs no caller code. Found once per value and kept: each check
+    /// is a crossing of the boundary, and a call reads dozens of values.
     pub fn kind(&self) -> Kind {
-        let v = &self.value;
-        if v.is_undefined() {
-            Kind::Undefined
-        } else if v.is_null() {
-            Kind::Null
-        } else if v.as_bool().is_some() {
-            Kind::Boolean
-        } else if v.as_f64().is_some() {
-            Kind::Number
-        } else if v.is_bigint() {
-            Kind::BigInt
-        } else if v.is_string() {
-            Kind::String
-        } else if v.is_symbol() {
-            Kind::Symbol
-        } else if v.is_function() {
-            Kind::Function
-        } else {
-            Kind::Object
+        if let Some(k) = self.kind.get() {
+            return k;
         }
+        let v = &self.value;
+        let k = match v.js_typeof().as_string().as_deref() {
+            Some("undefined") => Kind::Undefined,
+            Some("boolean") => Kind::Boolean,
+            Some("number") => Kind::Number,
+            Some("bigint") => Kind::BigInt,
+            Some("string") => Kind::String,
+            Some("symbol") => Kind::Symbol,
+            Some("function") => Kind::Function,
+            _ if v.is_null() => Kind::Null,
+            // "object", and whatever a host's exotic objects may say.
+            _ => Kind::Object,
+        };
+        self.kind.set(Some(k));
+        k
     }
 
     /// Undefined or null.
@@ -235,13 +238,11 @@ impl CallerValue {
         } else {
             format!("{}.{key}", self.path)
         };
-        let field = CallerValue {
-            value: JsValue::UNDEFINED,
-            path,
-        };
+        let field = CallerValue::arg(JsValue::UNDEFINED, "");
+        let field = CallerValue { path, ..field };
         let value =
             Reflect::get(&self.value, &JsValue::from_str(key)).map_err(|e| field.thrown(e))?;
-        Ok(CallerValue { value, ..field })
+        Ok(CallerValue::arg(value, &field.path))
     }
 
     /// The first of `names` that is set (not undefined/null), or undefined named `names[0]`.
@@ -280,13 +281,14 @@ impl CallerValue {
     /// Element `i` of an array (index getters and traps run, caught); a hole reads as
     /// undefined, which the element's own check then refuses, naming the index.
     pub fn index(&self, i: usize) -> Result<CallerValue, Rejection> {
+        let field = CallerValue::arg(JsValue::UNDEFINED, "");
         let field = CallerValue {
-            value: JsValue::UNDEFINED,
             path: format!("{}[{i}]", self.path),
+            ..field
         };
         let value =
             Reflect::get(&self.value, &JsValue::from_f64(i as f64)).map_err(|e| field.thrown(e))?;
-        Ok(CallerValue { value, ..field })
+        Ok(CallerValue::arg(value, &field.path))
     }
 
     /// A primitive string (no coercion: a `String` object or anything with `toString` is
@@ -300,8 +302,13 @@ impl CallerValue {
         if self.kind() != Kind::String {
             return Err(self.invalid(format!("must be a string, got {}", self.type_name())));
         }
-        bounded_string(&self.value, max)
-            .ok_or_else(|| self.invalid(format!("must be at most {max} characters")))
+        // Known to be a primitive string: its length, then the copy.
+        if self.value.unchecked_ref::<JsString>().length() > max {
+            return Err(self.invalid(format!("must be at most {max} characters")));
+        }
+        self.value
+            .as_string()
+            .ok_or_else(|| self.invalid("must be a string"))
     }
 
     /// A number primitive (no coercion).
@@ -351,15 +358,19 @@ impl CallerValue {
         })
     }
 
-    /// Settles this value as `await` would (thenables followed), caught at every step; a
-    /// rejection is returned as `Err` with the rejection value.
+    /// Settles this value as `await` would, caught at every step. Its `then` is read here
+    /// first (a throwing getter or trap is the caller's error, passed through), and only a
+    /// thenable goes through `Promise.resolve`. A rejection is `Err(Ok(reason))`.
     pub async fn settle(&self) -> Result<CallerValue, Result<JsValue, Rejection>> {
+        if !matches!(self.kind(), Kind::Object | Kind::Function) {
+            return Ok(self.clone());
+        }
+        if self.get("then").map_err(Err)?.function().is_none() {
+            return Ok(self.clone());
+        }
         let promise = promise_resolve(&self.value).map_err(|e| Err(self.thrown(e)))?;
         match JsFuture::from(promise).await {
-            Ok(value) => Ok(CallerValue {
-                value,
-                path: self.path.clone(),
-            }),
+            Ok(value) => Ok(CallerValue::arg(value, &self.path)),
             Err(reason) => Err(Ok(reason)),
         }
     }

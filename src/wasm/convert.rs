@@ -2,7 +2,6 @@
 //! anything of the wrong shape.
 
 use js_sys::Reflect;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::account_url::AccountUrl;
@@ -301,65 +300,120 @@ pub fn checkpoint(v: &CallerValue) -> Result<Checkpoint, Rejection> {
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OwnershipOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
-    partition_id: &'a str,
-    owner_id: &'a str,
-    last_modified_time_in_ms: Option<f64>,
-    etag: Option<&'a str>,
+// Results go out as one JSON text and one `JSON.parse`: one crossing of the boundary per call,
+// where building each object field by field costs two or three per field.
+
+/// Appends `s` as a JSON string.
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckpointOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
-    partition_id: &'a str,
-    sequence_number: i64,
-    offset: &'a str,
+/// Appends `"name":"value",` (or `null` for none).
+fn json_field(out: &mut String, name: &str, value: Option<&str>) {
+    json_str(out, name);
+    out.push(':');
+    match value {
+        Some(v) => json_str(out, v),
+        None => out.push_str("null"),
+    }
+    out.push(',');
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+/// A number as JSON (`null` if not finite, which the core never hands out).
+fn json_number(n: f64) -> String {
+    if n.is_finite() {
+        format!("{n}")
+    } else {
+        "null".into()
+    }
+}
+
+fn parse(json: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(json)
+}
+
+/// Ownerships as JSON: plain objects in `@azure/event-hubs`' shape.
+pub fn ownerships_json(list: &[PartitionOwnership]) -> String {
+    let mut out = String::with_capacity(64 + list.len() * 256);
+    out.push('[');
+    for (i, o) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        json_field(
+            &mut out,
+            "fullyQualifiedNamespace",
+            Some(&o.fully_qualified_namespace),
+        );
+        json_field(&mut out, "eventHubName", Some(&o.event_hub_name));
+        json_field(&mut out, "consumerGroup", Some(&o.consumer_group));
+        json_field(&mut out, "partitionId", Some(&o.partition_id));
+        json_field(&mut out, "ownerId", Some(&o.owner_id));
+        json_str(&mut out, "lastModifiedTimeInMs");
+        out.push(':');
+        out.push_str(&o.last_modified_ms.map_or("null".into(), json_number));
+        out.push(',');
+        json_str(&mut out, "etag");
+        out.push(':');
+        match &o.etag {
+            Some(e) => json_str(&mut out, e),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// Checkpoints as JSON: plain objects in `@azure/event-hubs`' shape.
+pub fn checkpoints_json(list: &[Checkpoint]) -> String {
+    let mut out = String::with_capacity(64 + list.len() * 256);
+    out.push('[');
+    for (i, c) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        json_field(
+            &mut out,
+            "fullyQualifiedNamespace",
+            Some(&c.fully_qualified_namespace),
+        );
+        json_field(&mut out, "eventHubName", Some(&c.event_hub_name));
+        json_field(&mut out, "consumerGroup", Some(&c.consumer_group));
+        json_field(&mut out, "partitionId", Some(&c.partition_id));
+        json_str(&mut out, "sequenceNumber");
+        out.push(':');
+        // Within the safe range (checked on the way in and out), so exact as a JS number.
+        out.push_str(&c.sequence_number.to_string());
+        out.push(',');
+        json_str(&mut out, "offset");
+        out.push(':');
+        json_str(&mut out, &c.offset);
+        out.push('}');
+    }
+    out.push(']');
+    out
 }
 
 /// Ownerships as an array of plain objects.
 pub fn ownerships_to_js(list: &[PartitionOwnership]) -> Result<JsValue, JsValue> {
-    let out: Vec<OwnershipOut> = list
-        .iter()
-        .map(|o| OwnershipOut {
-            fully_qualified_namespace: &o.fully_qualified_namespace,
-            event_hub_name: &o.event_hub_name,
-            consumer_group: &o.consumer_group,
-            partition_id: &o.partition_id,
-            owner_id: &o.owner_id,
-            last_modified_time_in_ms: o.last_modified_ms,
-            etag: o.etag.as_deref(),
-        })
-        .collect();
-    to_js(&out)
+    parse(&ownerships_json(list))
 }
 
 /// Checkpoints as an array of plain objects.
 pub fn checkpoints_to_js(list: &[Checkpoint]) -> Result<JsValue, JsValue> {
-    let out: Vec<CheckpointOut> = list
-        .iter()
-        .map(|c| CheckpointOut {
-            fully_qualified_namespace: &c.fully_qualified_namespace,
-            event_hub_name: &c.event_hub_name,
-            consumer_group: &c.consumer_group,
-            partition_id: &c.partition_id,
-            sequence_number: c.sequence_number,
-            offset: &c.offset,
-        })
-        .collect();
-    to_js(&out)
+    parse(&checkpoints_json(list))
 }
 
 /// The JS error for a store error: `TypeError`, `RestError`, `AbortError` or `Error`.

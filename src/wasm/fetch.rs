@@ -584,9 +584,7 @@ impl Host for FetchHost {
         }
         let read = |name: &str| result.get(name).map_err(pass_through);
         let token: CallerValue = read("token")?;
-        let token = token
-            .string()
-            .map_err(|_| StoreError::invalid(format!("{FIELD}().token"), "must be a string"))?;
+        let token = token.string().map_err(pass_through)?;
         let expires_on_ms = read("expiresOnTimestamp")?
             .number()
             .filter(|t| t.is_finite())

@@ -111,6 +111,12 @@ async function table(first) {
       ctx.hits.n = 0;
       if (c.kind === "token") ctx.freshTokenStore();
       else ctx.tokenStore = null;
+      if (String(i) === process.env.HOSTILE_CRASH_AT) {
+        // The harness's own check: this case dies, the parent must record it and go on.
+        if (process.env.HOSTILE_CRASH_HOW === "exit") process.exit(3);
+        setTimeout(() => { throw new Error("deliberate crash"); });
+        await new Promise(() => {});
+      }
       const before = ctx.proxy.requests.length + ctx.tokenProxy.requests.length;
       let outcome;
       try {
@@ -122,7 +128,7 @@ async function table(first) {
         outcome = { ok: false, error };
       }
       check(c, ctx, outcome);
-      if (c.expect !== "ok") {
+      if (c.expect !== "ok" && c.expect !== "settles") {
         assert.equal(ctx.proxy.requests.length + ctx.tokenProxy.requests.length, before, "nothing may reach the network");
       }
       if (c.kind === "construct") new BlobCheckpointStore(ctx.url, ctx.container, { credential: KEY });

@@ -86,9 +86,9 @@ test(`hostile input: ${cases.length} cases, each a TypeError naming the field; t
 const CHILD = fileURLToPath(new URL("./hostile-child.mjs", import.meta.url));
 
 /** Runs hostile-child.mjs with `args`; `onMessage` sees its reports. Resolves when it exits. */
-function runChild(args, onMessage) {
+function runChild(args, onMessage, env = {}) {
   return new Promise((resolve) => {
-    const child = fork(CHILD, args, { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = fork(CHILD, args, { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, ...env } });
     let stderr = "";
     child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-2000); });
     child.on("message", onMessage);
@@ -96,7 +96,8 @@ function runChild(args, onMessage) {
   });
 }
 
-test("hostile caller values at every level the API reads (Proxies, throwing getters and coercions, huge and sparse arrays, signals, credentials, token results): each rejects as it should, sends nothing, and the store keeps working; a crash fails only its case", async (t) => {
+/** Runs the whole table, starting a new child after the case that killed the last one. */
+async function runTable(env = {}) {
   const failures = [];
   let count = null;
   let first = 0;
@@ -115,7 +116,7 @@ test("hostile caller values at every level the API reads (Proxies, throwing gett
         current = null;
       } else if (m.type === "crash") crash = m.detail;
       else if (m.type === "end") ended = true;
-    });
+    }, env);
     if (ended) break;
     assert.ok(count !== null, `the child did not start: ${exit.stderr}`);
     const why = crash || `exit code ${exit.code}, signal ${exit.signal}: ${exit.stderr.trim().split("\n").slice(-3).join(" | ")}`;
@@ -127,9 +128,25 @@ test("hostile caller values at every level the API reads (Proxies, throwing gett
     }
     if (first >= count) break;
   }
+  return { count, done, failures };
+}
+
+test("hostile caller values at every level the API reads (Proxies, throwing getters and coercions, huge and sparse arrays, signals, credentials, token results): each rejects as it should, sends nothing, and the store keeps working; a crash fails only its case", async (t) => {
+  const { count, done, failures } = await runTable();
   t.diagnostic(`hostile table: ${count} cases, ${done} ran to a result, ${failures.length} failures`);
   assert.ok(count >= 250, `${count} cases`);
   assert.deepEqual(failures, []);
+});
+
+test("the hostile table's harness records a case that kills its process, and goes on with the next", async () => {
+  // HOSTILE_CRASH_AT makes the child die in that case: by an uncaught exception, then by exit.
+  for (const how of ["throw", "exit"]) {
+    const { count, done, failures } = await runTable({ HOSTILE_CRASH_AT: "5", HOSTILE_CRASH_HOW: how });
+    const crashes = failures.filter((f) => / killed its process: | died between cases/.test(f));
+    assert.equal(crashes.length, 1, failures.join("\n"));
+    assert.match(crashes[0], new RegExp(`^case 5 ".*" killed its process: ${how === "throw" ? "uncaught exception: Error: deliberate crash" : "exit code 3"}`));
+    assert.equal(done, count - 1, "every other case ran");
+  }
 });
 
 test("randomized hostile values (seeded) in every argument position: every call settles, nothing escapes or traps, the store keeps working", async (t) => {
