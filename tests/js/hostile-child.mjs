@@ -54,12 +54,13 @@ async function setUp() {
   return ctx;
 }
 
-/** The same stores still complete valid calls. */
-async function stillWorks(ctx) {
+/** The same stores still complete valid calls. `exact`: exactly one request is sent (in the
+ * generator, a call aborted by a random signal may leave its request arriving late). */
+async function stillWorks(ctx, exact = true) {
   const before = ctx.proxy.requests.length;
   ctx.valid++;
   await within(ctx.store.updateCheckpoint(checkpoint(0, ctx.valid, String(ctx.valid))), 10_000, "valid updateCheckpoint");
-  assert.equal(ctx.proxy.requests.length, before + 1, "the valid call after it was sent");
+  if (exact) assert.equal(ctx.proxy.requests.length, before + 1, "the valid call after it was sent");
   if (ctx.tokenStore) {
     ctx.getToken = null;
     ctx.tokenResult = validToken();
@@ -171,13 +172,13 @@ async function fuzz(seed, count) {
           },
         );
       }
-      if (i % 100 === 99) await stillWorks(ctx);
+      if (i % 100 === 99) await stillWorks(ctx, false);
     } catch (e) {
       failure = String(e?.message ?? e);
     }
     await send({ type: "result", i, failure });
   }
-  await stillWorks(ctx);
+  await stillWorks(ctx, false);
   await send({ type: "end", tally });
   await ctx.proxy.close();
   await ctx.tokenProxy.close();
