@@ -230,11 +230,13 @@ impl Scope {
         });
     }
 
-    /// The timer fired: ends what is due (trusting the timer over a coarse clock), re-arms.
+    /// The timer fired: ends what is due by the clock, and re-arms for the rest. The clock,
+    /// not the timer, decides: Node counts a timer from the start of the event-loop turn that
+    /// set it, so after a long turn it fires early, and a try must not be cut short by that.
     fn fire(&self) {
-        let armed_due = self.timer.borrow_mut().take().map_or(0.0, |t| t.due);
-        let now = js_sys::Date::now();
-        let cutoff = now.max(armed_due);
+        self.timer.borrow_mut().take();
+        // 1 ms of slack: the clock counts whole milliseconds.
+        let cutoff = js_sys::Date::now() + 1.0;
         let due: Vec<Entry> = {
             let mut entries = self.entries.borrow_mut();
             let (due, keep) = std::mem::take(&mut *entries)
