@@ -273,7 +273,13 @@ impl CallerValue {
             return Err(self.invalid("has a length that is not a whole number"));
         }
         if n > max as f64 {
-            return Err(self.invalid(format!("must have at most {max} elements, got {n}")));
+            // `n` as a whole number (formatting a float would pull float formatting into the wasm).
+            let got = if n < 1e18 {
+                (n as u64).to_string()
+            } else {
+                "more".into()
+            };
+            return Err(self.invalid(format!("must have at most {max} elements, got {got}")));
         }
         Ok(n as usize)
     }
