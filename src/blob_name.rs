@@ -44,6 +44,14 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
     if value == "." || value == ".." {
         return Err(StoreError::invalid(field, "must not be '.' or '..'"));
     }
+    if !value.is_ascii() {
+        // Event Hubs names and partition ids are ASCII; the blob names lower-case them the
+        // ASCII way (Unicode case tables would cost the wasm several KB).
+        return Err(StoreError::invalid(
+            field,
+            "must hold ASCII characters only, as Event Hubs names do",
+        ));
+    }
     if let Some(c) = value
         .chars()
         .find(|c| c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%'))
@@ -99,9 +107,9 @@ pub fn validate_container(name: &str, field: &str) -> Result<(), StoreError> {
 pub fn prefix(namespace: &str, event_hub: &str, consumer_group: &str, kind: BlobKind) -> String {
     format!(
         "{}/{}/{}/{}/",
-        namespace.to_lowercase(),
-        event_hub.to_lowercase(),
-        consumer_group.to_lowercase(),
+        namespace.to_ascii_lowercase(),
+        event_hub.to_ascii_lowercase(),
+        consumer_group.to_ascii_lowercase(),
         kind.folder()
     )
 }
@@ -198,15 +206,16 @@ mod tests {
                 "{bad}: {e}"
             );
         }
-        for good in [
-            "0",
-            "31",
-            "$Default",
-            "my-ns.servicebus.windows.net",
-            "a.b",
-            "Ünïcode",
-        ] {
+        for good in ["0", "31", "$Default", "my-ns.servicebus.windows.net", "a.b"] {
             validate_segment(good, "f").unwrap();
+        }
+    }
+
+    #[test]
+    fn non_ascii_names_are_bad_input() {
+        for bad in ["Ünïcode", "grüppe", "\u{130}", "ns\u{212A}"] {
+            let e = validate_segment(bad, "consumerGroup").unwrap_err();
+            assert!(e.message().contains("ASCII"), "{bad}: {e}");
         }
     }
 

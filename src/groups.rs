@@ -110,14 +110,14 @@ impl Store {
         let own_pfx = prefix(namespace, event_hub, consumer_group, BlobKind::Ownership);
         let group_pfx = own_pfx.strip_suffix("ownership/").unwrap_or(&own_pfx);
         let wanted = [
-            namespace.to_lowercase(),
-            event_hub.to_lowercase(),
-            consumer_group.to_lowercase(),
+            namespace.to_ascii_lowercase(),
+            event_hub.to_ascii_lowercase(),
+            consumer_group.to_ascii_lowercase(),
         ];
         let keep = |level: usize, segment: &str| {
             wanted
                 .get(level)
-                .is_some_and(|w| segment.to_lowercase() == *w)
+                .is_some_and(|w| segment.to_ascii_lowercase() == *w)
         };
         let (listing, variants) = join(
             self.collect_pages(host, &auth, OP, group_pfx, false, MAX_INSPECT_PAGES),

@@ -129,6 +129,15 @@ pub fn decode_component(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Largest response body the transport copies into wasm memory (32 MiB). A full List Blobs
+/// page of 5,000 blobs with metadata is about 3 MB; anything far larger is not a Blob Storage
+/// answer this store asked for, and is refused rather than allocated.
+pub const MAX_RESPONSE_BODY_BYTES: u32 = 32 * 1024 * 1024;
+
+/// Largest delay hosts accept for `setTimeout` (2^31 - 1 ms, about 24.8 days): larger values
+/// wrap to an immediate timer, so every timer value is clamped to 1..=this.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! calls the host's `fetch` and converts JS values.
 
 pub mod account_url;
+pub mod b64;
 pub mod blob_name;
 pub mod blob_request;
 pub mod connection_string;

@@ -7,6 +7,19 @@ use crate::error::StoreError;
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 const MAX_VALUE_LEN: usize = 1024;
 
+/// Most ownerships one `claimOwnership` call accepts. Event Hubs' largest tier (dedicated)
+/// allows 1,024 partitions per hub, and a load balancer claims at most every partition of one
+/// hub per call; 4,096 leaves room for several hubs in one call while keeping a hostile or
+/// mistaken array (`new Array(2 ** 32 - 1)`) from sizing anything. Longer arrays are a
+/// `TypeError` before any element is read.
+pub const MAX_OWNERSHIPS_PER_CALL: usize = 4096;
+
+/// Longest string (in UTF-16 code units, as JS counts) copied out of a caller's value. The
+/// longest legitimate inputs are tokens (a few KiB of JWT), SAS URLs and connection strings;
+/// names and metadata are checked to far less later. Longer strings are a `TypeError` before
+/// they are copied into wasm memory.
+pub const MAX_CALLER_STRING_LEN: u32 = 65_536;
+
 /// Who owns a partition (the shape of `@azure/event-hubs`' `PartitionOwnership`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartitionOwnership {

@@ -6,7 +6,9 @@
 use eventhubs_checkpointstore_blob_wasm::account_url::AccountUrl;
 use eventhubs_checkpointstore_blob_wasm::connection_string::{DEV_ACCOUNT, DEV_ACCOUNT_KEY};
 use eventhubs_checkpointstore_blob_wasm::credential::Credential;
-use eventhubs_checkpointstore_blob_wasm::wasm::fetch::{abortable, FetchHost};
+use eventhubs_checkpointstore_blob_wasm::wasm::caller::{CallerValue, Rejection};
+use eventhubs_checkpointstore_blob_wasm::wasm::convert::call_signal;
+use eventhubs_checkpointstore_blob_wasm::wasm::fetch::{clamp_timer, init_json, FetchHost};
 use eventhubs_checkpointstore_blob_wasm::{
     Checkpoint, PartitionOwnership, Store, StoreConfig, StoreError,
 };
@@ -28,10 +30,15 @@ fn store() -> Store {
 }
 
 fn host() -> FetchHost {
-    FetchHost {
-        signal: None,
-        token_credential: None,
-    }
+    FetchHost::for_call(None, None).unwrap()
+}
+
+/// A host for a call given `{ abortSignal: signal }`, read through the door as the API does.
+fn host_with(signal: &web_sys::AbortSignal) -> Result<FetchHost, Rejection> {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"abortSignal".into(), signal).unwrap();
+    let signal = call_signal(&CallerValue::arg(options.into(), "options"))?;
+    FetchHost::for_call(signal, None)
 }
 
 /// A namespace of its own per test, so tests and runs never see each other's blobs.
@@ -145,33 +152,21 @@ async fn abort_before_and_during_a_call() {
     let (s, ns) = (store(), unique_ns("abort"));
     let before = web_sys::AbortController::new().unwrap();
     before.abort();
-    let h = FetchHost {
-        signal: Some(before.signal()),
-        token_credential: None,
-    };
-    let err = abortable(
-        Some(before.signal()),
-        s.list_ownership(&h, &ns, "Telemetry", "$Default"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err, StoreError::Aborted);
+    match host_with(&before.signal()) {
+        Err(Rejection::Store(e)) => assert_eq!(e, StoreError::Aborted),
+        _ => panic!("an aborted signal must reject at the door"),
+    }
 
     // Aborted from another task while the request is in flight.
     let during = web_sys::AbortController::new().unwrap();
-    let h = FetchHost {
-        signal: Some(during.signal()),
-        token_credential: None,
-    };
+    let h = host_with(&during.signal()).unwrap();
     let aborter = during.clone();
     wasm_bindgen_futures::spawn_local(async move { aborter.abort() });
-    let err = abortable(
-        Some(during.signal()),
-        s.list_ownership(&h, &ns, "Telemetry", "$Default"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err, StoreError::Aborted);
+    let err = h
+        .run(s.list_ownership(&h, &ns, "Telemetry", "$Default"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Rejection::Store(StoreError::Aborted)));
 
     // The store is not harmed.
     assert!(s
@@ -179,4 +174,66 @@ async fn abort_before_and_during_a_call() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[wasm_bindgen_test]
+fn timers_are_clamped_to_what_hosts_accept() {
+    assert_eq!(clamp_timer(0.0), 1.0);
+    assert_eq!(clamp_timer(-5.0), 1.0);
+    assert_eq!(clamp_timer(f64::NAN), 1.0);
+    assert_eq!(clamp_timer(1e12), 2_147_483_647.0);
+    assert_eq!(clamp_timer(f64::INFINITY), 2_147_483_647.0);
+    assert_eq!(clamp_timer(250.0), 250.0);
+}
+
+#[wasm_bindgen_test]
+fn fetch_init_is_json_with_manual_redirects() {
+    use eventhubs_checkpointstore_blob_wasm::http::Request;
+    let r = Request::new("PUT", "http://x/".into())
+        .header("x-ms-meta-ownerid", "a\"b\\c")
+        .header("if-none-match", "*");
+    let json = init_json(&r);
+    assert_eq!(
+        json,
+        r#"{"method":"PUT","redirect":"manual","headers":{"x-ms-meta-ownerid":"a\"b\\c","if-none-match":"*"}}"#
+    );
+    assert!(js_sys::JSON::parse(&json).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn results_go_out_as_json_the_shape_of_the_sdk() {
+    use eventhubs_checkpointstore_blob_wasm::wasm::convert::{checkpoints_json, ownerships_json};
+    let mut o = own("ns", "0", "w\"1\\\n", Some("\"0x1\"".into()));
+    o.last_modified_ms = Some(1_732_573_495_123.0);
+    let parsed =
+        js_sys::JSON::parse(&ownerships_json(&[o.clone(), own("ns", "1", "", None)])).unwrap();
+    let first = js_sys::Reflect::get(&parsed, &0.into()).unwrap();
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+    assert_eq!(get(&first, "ownerId").as_string().unwrap(), "w\"1\\\n");
+    assert_eq!(get(&first, "etag").as_string().unwrap(), "\"0x1\"");
+    assert_eq!(
+        get(&first, "lastModifiedTimeInMs").as_f64(),
+        Some(1_732_573_495_123.0)
+    );
+    let second = js_sys::Reflect::get(&parsed, &1.into()).unwrap();
+    assert!(get(&second, "etag").is_null());
+    assert!(get(&second, "lastModifiedTimeInMs").is_null());
+    let c = Checkpoint {
+        fully_qualified_namespace: "ns".into(),
+        event_hub_name: "eh".into(),
+        consumer_group: "$Default".into(),
+        partition_id: "7".into(),
+        sequence_number: 9_007_199_254_740_991,
+        offset: "12".into(),
+    };
+    let parsed = js_sys::JSON::parse(&checkpoints_json(&[c])).unwrap();
+    let first = js_sys::Reflect::get(&parsed, &0.into()).unwrap();
+    assert_eq!(
+        get(&first, "sequenceNumber").as_f64(),
+        Some(9_007_199_254_740_991.0)
+    );
+    assert_eq!(
+        get(&first, "consumerGroup").as_string().unwrap(),
+        "$Default"
+    );
 }

@@ -1,5 +1,9 @@
-//! The exported `BlobCheckpointStore` class: argument checking, then the core store run with a
+//! The exported `BlobCheckpointStore` class: arguments read at the door (through
+//! [`CallerValue`], the only reader of caller values), then the core store run with a
 //! [`FetchHost`], its result converted to plain JS objects.
+//!
+//! Every method reads its arguments synchronously, before it returns its promise: a value that
+//! throws, or one of the wrong shape, rejects that promise and nothing is sent.
 
 use std::future::Future;
 use std::rc::Rc;
@@ -7,19 +11,19 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::AbortSignal;
 
 use crate::account_url::AccountUrl;
 use crate::connection_string::ConnectionString;
 use crate::error::StoreError;
 use crate::store::{Store, StoreConfig};
 
-use super::convert::{self, error_to_js};
-use super::fetch::{abortable, FetchHost};
+use super::caller::{CallerValue, Rejection};
+use super::convert::{self, TokenCredential};
+use super::fetch::FetchHost;
 
 pub(crate) struct Inner {
     pub(crate) store: Store,
-    token_credential: Option<JsValue>,
+    token_credential: Option<TokenCredential>,
 }
 
 /// An Event Hubs checkpoint store on Azure Blob Storage (see the README for the full API).
@@ -28,8 +32,12 @@ pub struct BlobCheckpointStore {
     inner: Rc<Inner>,
 }
 
-fn throw(e: StoreError) -> JsValue {
-    error_to_js(&e)
+fn throw(e: impl Into<Rejection>) -> JsValue {
+    e.into().into_js()
+}
+
+fn rejected(e: impl Into<Rejection>) -> Promise {
+    Promise::reject(&throw(e))
 }
 
 #[wasm_bindgen]
@@ -41,9 +49,10 @@ impl BlobCheckpointStore {
         container_name: JsValue,
         options: JsValue,
     ) -> Result<BlobCheckpointStore, JsValue> {
-        let url = convert::string_arg(&blob_account_url, "blobAccountUrl").map_err(throw)?;
+        let url = convert::string_arg(&CallerValue::arg(blob_account_url, "blobAccountUrl"))
+            .map_err(throw)?;
         let url = AccountUrl::parse(&url, "blobAccountUrl").map_err(throw)?;
-        Self::build(url, &container_name, &options, None, None).map_err(throw)
+        Self::build(url, container_name, options, None, None).map_err(throw)
     }
 
     /// `BlobCheckpointStore.fromConnectionString(connectionString, containerName, options?)`.
@@ -53,7 +62,8 @@ impl BlobCheckpointStore {
         container_name: JsValue,
         options: JsValue,
     ) -> Result<BlobCheckpointStore, JsValue> {
-        let cs = convert::string_arg(&connection_string, "connectionString").map_err(throw)?;
+        let cs = convert::string_arg(&CallerValue::arg(connection_string, "connectionString"))
+            .map_err(throw)?;
         let cs = ConnectionString::parse(&cs).map_err(throw)?;
         let url =
             AccountUrl::parse(&cs.blob_endpoint, "connectionString BlobEndpoint").map_err(throw)?;
@@ -84,18 +94,18 @@ impl BlobCheckpointStore {
             ),
             None => None,
         };
-        Self::build(url, &container_name, &options, cs_credential, secondary).map_err(throw)
+        Self::build(url, container_name, options, cs_credential, secondary).map_err(throw)
     }
 
     fn build(
         url: AccountUrl,
-        container_name: &JsValue,
-        options: &JsValue,
+        container_name: JsValue,
+        options: JsValue,
         fallback_credential: Option<crate::credential::Credential>,
         fallback_secondary: Option<String>,
-    ) -> Result<BlobCheckpointStore, StoreError> {
-        let container = convert::string_arg(container_name, "containerName")?;
-        let opts = convert::store_options(options)?;
+    ) -> Result<BlobCheckpointStore, Rejection> {
+        let container = convert::string_arg(&CallerValue::arg(container_name, "containerName"))?;
+        let opts = convert::store_options(&CallerValue::arg(options, "options"))?;
         let (credential, token_credential) = match convert::credential(&opts.credential, &url)? {
             Some((c, t)) => (Some(c), t),
             None => (fallback_credential, None),
@@ -117,26 +127,39 @@ impl BlobCheckpointStore {
         })
     }
 
-    /// Runs one operation as a Promise: options read, abort honoured, errors converted.
-    pub(crate) fn run<T, F, Fut>(
+    /// Runs one operation as a Promise. At the door, synchronously: the options (and their
+    /// `abortSignal`, read once), then the arguments (`read`), then the call's one listener on
+    /// the signal. Any failure there rejects the promise before anything is sent.
+    pub(crate) fn run<A, T, Fut>(
         &self,
         options: JsValue,
-        op: F,
+        read: impl FnOnce() -> Result<A, Rejection>,
+        op: impl FnOnce(Rc<Inner>, A, Rc<FetchHost>) -> Fut,
         to_js: fn(T) -> Result<JsValue, JsValue>,
     ) -> Promise
     where
-        F: FnOnce(Rc<Inner>, FetchHost) -> Fut + 'static,
         Fut: Future<Output = Result<T, StoreError>> + 'static,
         T: 'static,
     {
-        let inner = self.inner.clone();
+        let options = CallerValue::arg(options, "options");
+        let signal = match convert::call_signal(&options) {
+            Ok(s) => s,
+            Err(e) => return rejected(e),
+        };
+        if signal.as_ref().is_some_and(|s| s.aborted) {
+            return rejected(StoreError::Aborted);
+        }
+        let args = match read() {
+            Ok(a) => a,
+            Err(e) => return rejected(e),
+        };
+        let host = match FetchHost::for_call(signal, self.inner.token_credential.clone()) {
+            Ok(h) => Rc::new(h),
+            Err(e) => return rejected(e),
+        };
+        let fut = op(self.inner.clone(), args, host.clone());
         future_to_promise(async move {
-            let signal: Option<AbortSignal> = convert::call_signal(&options).map_err(throw)?;
-            let host = FetchHost {
-                signal: signal.clone(),
-                token_credential: inner.token_credential.clone(),
-            };
-            match abortable(signal, op(inner, host)).await {
+            match host.run(fut).await {
                 Ok(v) => to_js(v),
                 Err(e) => Err(throw(e)),
             }
@@ -154,9 +177,9 @@ impl BlobCheckpointStore {
     ) -> Promise {
         self.run(
             options,
-            move |inner, host| async move {
-                let (ns, eh, cg) = group_args(&namespace, &event_hub, &consumer_group)?;
-                inner.store.list_ownership(&host, &ns, &eh, &cg).await
+            || group_args(namespace, event_hub, consumer_group),
+            |inner, (ns, eh, cg), host| async move {
+                inner.store.list_ownership(&*host, &ns, &eh, &cg).await
             },
             |v| convert::ownerships_to_js(&v),
         )
@@ -173,9 +196,9 @@ impl BlobCheckpointStore {
     ) -> Promise {
         self.run(
             options,
-            move |inner, host| async move {
-                let (ns, eh, cg) = group_args(&namespace, &event_hub, &consumer_group)?;
-                inner.store.list_checkpoints(&host, &ns, &eh, &cg).await
+            || group_args(namespace, event_hub, consumer_group),
+            |inner, (ns, eh, cg), host| async move {
+                inner.store.list_checkpoints(&*host, &ns, &eh, &cg).await
             },
             |v| convert::checkpoints_to_js(&v),
         )
@@ -186,10 +209,8 @@ impl BlobCheckpointStore {
     pub fn claim_ownership(&self, ownerships: JsValue, options: JsValue) -> Promise {
         self.run(
             options,
-            move |inner, host| async move {
-                let list = convert::ownerships(&ownerships)?;
-                inner.store.claim_ownership(&host, list).await
-            },
+            || convert::ownerships(&CallerValue::arg(ownerships, "ownerships")),
+            |inner, list, host| async move { inner.store.claim_ownership(&*host, list).await },
             |v| convert::ownerships_to_js(&v),
         )
     }
@@ -199,10 +220,8 @@ impl BlobCheckpointStore {
     pub fn update_checkpoint(&self, checkpoint: JsValue, options: JsValue) -> Promise {
         self.run(
             options,
-            move |inner, host| async move {
-                let c = convert::checkpoint(&checkpoint)?;
-                inner.store.update_checkpoint(&host, &c).await
-            },
+            || convert::checkpoint(&CallerValue::arg(checkpoint, "checkpoint")),
+            |inner, c, host| async move { inner.store.update_checkpoint(&*host, &c).await },
             |()| Ok(JsValue::UNDEFINED),
         )
     }
@@ -215,13 +234,13 @@ impl BlobCheckpointStore {
 }
 
 pub(crate) fn group_args(
-    ns: &JsValue,
-    eh: &JsValue,
-    cg: &JsValue,
-) -> Result<(String, String, String), StoreError> {
+    ns: JsValue,
+    eh: JsValue,
+    cg: JsValue,
+) -> Result<(String, String, String), Rejection> {
     Ok((
-        convert::string_arg(ns, "fullyQualifiedNamespace")?,
-        convert::string_arg(eh, "eventHubName")?,
-        convert::string_arg(cg, "consumerGroup")?,
+        convert::string_arg(&CallerValue::arg(ns, "fullyQualifiedNamespace"))?,
+        convert::string_arg(&CallerValue::arg(eh, "eventHubName"))?,
+        convert::string_arg(&CallerValue::arg(cg, "consumerGroup"))?,
     ))
 }

@@ -1,121 +1,65 @@
 //! Converting JS values to the core's types and back, with field-named `TypeError`s for
 //! anything of the wrong shape.
 
-use js_sys::{Array, Reflect, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
 use crate::account_url::AccountUrl;
 use crate::credential::Credential;
 use crate::error::StoreError;
-use crate::model::{Checkpoint, PartitionOwnership, MAX_SAFE_INTEGER};
+use crate::model::{Checkpoint, PartitionOwnership, MAX_OWNERSHIPS_PER_CALL, MAX_SAFE_INTEGER};
 use crate::retry::RetryOptions;
 
 // Errors moved to `errors`; re-exported so callers keep their import.
 pub use super::errors::error_to_js;
 
-fn prop(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// The first of `names` that is set (not undefined/null) on `obj`, and the name it had.
-fn first_set<'a>(obj: &JsValue, names: &[&'a str]) -> (JsValue, &'a str) {
-    for n in names {
-        let v = prop(obj, n);
-        if !v.is_undefined() && !v.is_null() {
-            return (v, n);
-        }
-    }
-    (JsValue::UNDEFINED, names[0])
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
-}
-
-/// A plain object (not null, not an array, not a function).
-pub fn expect_object(v: &JsValue, field: &str) -> Result<(), StoreError> {
-    if v.is_object() && !Array::is_array(v) {
-        Ok(())
-    } else {
-        Err(StoreError::invalid(
-            field,
-            format!("must be an object, got {}", type_name(v)),
-        ))
-    }
-}
-
-fn type_name(v: &JsValue) -> &'static str {
-    if v.is_null() {
-        "null"
-    } else if v.is_undefined() {
-        "undefined"
-    } else if Array::is_array(v) {
-        "an array"
-    } else if v.is_string() {
-        "a string"
-    } else if v.as_f64().is_some() {
-        "a number"
-    } else if v.is_bigint() {
-        "a bigint"
-    } else if v.is_function() {
-        "a function"
-    } else if v.is_object() {
-        "an object"
-    } else {
-        "a boolean or symbol"
-    }
-}
+use super::caller::{CallerFunction, CallerValue, Kind, Rejection};
 
 /// A required string argument.
-pub fn string_arg(v: &JsValue, field: &str) -> Result<String, StoreError> {
-    v.as_string().ok_or_else(|| {
-        StoreError::invalid(field, format!("must be a string, got {}", type_name(v)))
-    })
+pub fn string_arg(v: &CallerValue) -> Result<String, Rejection> {
+    v.string()
 }
 
-fn required_string(obj: &JsValue, names: &[&str], path: &str) -> Result<String, StoreError> {
-    let (v, name) = first_set(obj, names);
-    string_arg(&v, &join(path, name))
+/// `obj`'s first set field of `names`, as a required string.
+fn required_string(obj: &CallerValue, names: &[&str]) -> Result<String, Rejection> {
+    obj.get_first(names)?.string()
 }
 
 /// An integer: a JS number without fraction, or a bigint, within the safe range.
-fn integer(v: &JsValue, field: &str) -> Result<i64, StoreError> {
-    let n = if let Some(f) = v.as_f64() {
-        if !f.is_finite() || f.fract() != 0.0 || f.abs() > MAX_SAFE_INTEGER as f64 {
-            return Err(StoreError::invalid(field, "must be a safe integer"));
+fn integer(v: &CallerValue) -> Result<i64, Rejection> {
+    let n = match v.kind() {
+        Kind::Number => {
+            let f = v.number().unwrap_or(f64::NAN);
+            if !f.is_finite() || f.fract() != 0.0 || f.abs() > MAX_SAFE_INTEGER as f64 {
+                return Err(v.invalid("must be a safe integer"));
+            }
+            f as i64
         }
-        f as i64
-    } else if v.is_bigint() {
-        let s: String = js_sys::BigInt::from(v.clone())
-            .to_string(10)
-            .map(String::from)
-            .unwrap_or_default();
-        s.parse::<i64>()
-            .ok()
+        Kind::BigInt => v
+            .bigint_i64()
             .filter(|n| n.abs() <= MAX_SAFE_INTEGER)
-            .ok_or_else(|| StoreError::invalid(field, "must be a safe integer"))?
-    } else {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be an integer, got {}", type_name(v)),
-        ));
+            .ok_or_else(|| v.invalid("must be a safe integer"))?,
+        _ => {
+            return Err(v.invalid(format!("must be an integer, got {}", v.type_name())));
+        }
     };
     if n < 0 {
-        return Err(StoreError::invalid(field, "must not be negative"));
+        return Err(v.invalid("must not be negative"));
     }
     Ok(n)
 }
 
+/// A token credential: the caller's object and its `getToken`, read once at construction.
+#[derive(Clone)]
+pub struct TokenCredential {
+    /// The credential object (`this` of `getToken`).
+    pub object: CallerValue,
+    /// Its `getToken` method.
+    pub get_token: CallerFunction,
+}
+
 /// The store's constructor options.
 pub struct StoreOptions {
-    pub credential: JsValue,
+    pub credential: CallerValue,
     pub api_version: Option<String>,
     pub secondary_hostname: Option<String>,
     pub retry: RetryOptions,
@@ -123,37 +67,32 @@ pub struct StoreOptions {
 
 /// Reads `retryOptions`: `{ maxRetries, retryDelayInMs, maxRetryDelayInMs, timeoutInMs }`, each
 /// optional.
-fn retry_options(v: &JsValue) -> Result<RetryOptions, StoreError> {
-    const P: &str = "options.retryOptions";
+fn retry_options(v: &CallerValue) -> Result<RetryOptions, Rejection> {
     let mut r = RetryOptions::default();
-    if v.is_undefined() || v.is_null() {
+    if v.is_nullish() {
         return Ok(r);
     }
-    expect_object(v, P)?;
-    let number = |name: &str| -> Result<Option<f64>, StoreError> {
-        let x = prop(v, name);
-        if x.is_undefined() {
+    v.expect_object()?;
+    let number = |name: &str| -> Result<Option<f64>, Rejection> {
+        let x = v.get(name)?;
+        if x.kind() == Kind::Undefined {
             return Ok(None);
         }
-        x.as_f64()
+        x.number()
             .filter(|n| n.is_finite())
             .map(Some)
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    format!("{P}.{name}"),
-                    format!("must be a finite number, got {}", type_name(&x)),
-                )
-            })
+            .ok_or_else(|| x.invalid(format!("must be a finite number, got {}", x.type_name())))
     };
     if let Some(n) = number("maxRetries")? {
         if n.fract() != 0.0 || n < 0.0 || n > f64::from(crate::retry::MAX_RETRIES_LIMIT) {
             return Err(StoreError::invalid(
-                format!("{P}.maxRetries"),
+                format!("{}.maxRetries", v.path()),
                 format!(
                     "must be a whole number from 0 to {}",
                     crate::retry::MAX_RETRIES_LIMIT
                 ),
-            ));
+            )
+            .into());
         }
         r.max_retries = n as u32;
     }
@@ -171,145 +110,162 @@ fn retry_options(v: &JsValue) -> Result<RetryOptions, StoreError> {
 }
 
 /// Reads `{ credential?, apiVersion?, secondaryHostname?, retryOptions? }`.
-pub fn store_options(options: &JsValue) -> Result<StoreOptions, StoreError> {
-    if options.is_undefined() || options.is_null() {
+pub fn store_options(options: &CallerValue) -> Result<StoreOptions, Rejection> {
+    if options.is_nullish() {
         return Ok(StoreOptions {
-            credential: JsValue::UNDEFINED,
+            credential: CallerValue::arg(JsValue::UNDEFINED, "options.credential"),
             api_version: None,
             secondary_hostname: None,
             retry: RetryOptions::default(),
         });
     }
-    expect_object(options, "options")?;
-    let opt_string = |name: &str| -> Result<Option<String>, StoreError> {
-        let v = prop(options, name);
-        if v.is_undefined() || v.is_null() {
+    options.expect_object()?;
+    let opt_string = |name: &str| -> Result<Option<String>, Rejection> {
+        let v = options.get(name)?;
+        if v.is_nullish() {
             Ok(None)
         } else {
-            string_arg(&v, &format!("options.{name}")).map(Some)
+            v.string().map(Some)
         }
     };
     Ok(StoreOptions {
-        credential: prop(options, "credential"),
+        credential: options.get("credential")?,
         api_version: opt_string("apiVersion")?,
         secondary_hostname: opt_string("secondaryHostname")?,
-        retry: retry_options(&prop(options, "retryOptions"))?,
+        retry: retry_options(&options.get("retryOptions")?)?,
     })
 }
 
+/// Longest account key accepted as bytes (a real one is 64 bytes).
+const MAX_KEY_BYTES: u32 = 1024;
+
 /// What a JS credential is: a core credential, plus the object itself for token credentials.
 pub fn credential(
-    v: &JsValue,
+    v: &CallerValue,
     url: &AccountUrl,
-) -> Result<Option<(Credential, Option<JsValue>)>, StoreError> {
-    const FIELD: &str = "options.credential";
-    if v.is_undefined() || v.is_null() {
+) -> Result<Option<(Credential, Option<TokenCredential>)>, Rejection> {
+    let field = v.path().to_string();
+    if v.is_nullish() {
         return Ok(None);
     }
-    if let Some(s) = v.as_string() {
+    if v.kind() == Kind::String {
+        let s = v.string()?;
         let c = if s.contains("sig=") {
-            Credential::sas(&s, FIELD)?
+            Credential::sas(&s, &field)?
         } else {
-            Credential::shared_key(&url.account, &s, FIELD).map_err(|_| {
+            Credential::shared_key(&url.account, &s, &field).map_err(|_| {
                 StoreError::invalid(
-                    FIELD,
+                    &field,
                     "a string must be a SAS token or a base64 account key",
                 )
             })?
         };
         return Ok(Some((c, None)));
     }
-    expect_object(v, FIELD)?;
-    if prop(v, "getToken").is_function() {
-        return Ok(Some((Credential::Token, Some(v.clone()))));
+    v.expect_object()?;
+    if let Some(get_token) = v.get("getToken")?.function() {
+        let token = TokenCredential {
+            object: v.clone(),
+            get_token,
+        };
+        return Ok(Some((Credential::Token, Some(token))));
     }
-    let sig = prop(v, "signature");
-    if !sig.is_undefined() {
-        let s = string_arg(&sig, &format!("{FIELD}.signature"))?;
-        return Ok(Some((
-            Credential::sas(&s, &format!("{FIELD}.signature"))?,
-            None,
-        )));
+    let sig = v.get("signature")?;
+    if sig.kind() != Kind::Undefined {
+        let s = sig.string()?;
+        return Ok(Some((Credential::sas(&s, sig.path())?, None)));
     }
     for (name_key, key_key) in [("name", "key"), ("accountName", "accountKey")] {
-        let name = prop(v, name_key);
-        if name.is_undefined() {
+        let name = v.get(name_key)?;
+        if name.kind() == Kind::Undefined {
             continue;
         }
-        let name = string_arg(&name, &format!("{FIELD}.{name_key}"))?;
-        let key = prop(v, key_key);
-        let key_field = format!("{FIELD}.{key_key}");
+        let name = name.string()?;
+        let key = v.get(key_key)?;
         // @azure/storage-blob's StorageSharedKeyCredential keeps the key as decoded bytes.
-        let key_b64 = if let Some(k) = key.as_string() {
-            k
-        } else if let Some(bytes) = key.dyn_ref::<Uint8Array>() {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode(bytes.to_vec())
+        let key_b64 = if key.kind() == Kind::String {
+            key.string()?
+        } else if let Some(bytes) = key.bytes(MAX_KEY_BYTES)? {
+            crate::b64::encode(&bytes)
         } else {
-            return Err(StoreError::invalid(key_field, "must be a base64 string"));
+            return Err(key.invalid("must be a base64 string"));
         };
         return Ok(Some((
-            Credential::shared_key(&name, &key_b64, &key_field)?,
+            Credential::shared_key(&name, &key_b64, key.path())?,
             None,
         )));
     }
     Err(StoreError::invalid(
-        FIELD,
+        field,
         "must be a SAS string, an account key string, { signature }, { name, key }, { accountName, accountKey } or a TokenCredential",
-    ))
+    )
+    .into())
+}
+
+/// A caller's `abortSignal`, read once at the door: whether it had fired, and its
+/// `addEventListener`/`removeEventListener` for the call's one listener.
+pub struct CallerSignal {
+    /// The signal object (`this` of its methods).
+    pub signal: CallerValue,
+    /// `aborted` when the call began.
+    pub aborted: bool,
+    /// `signal.addEventListener`.
+    pub add: CallerFunction,
+    /// `signal.removeEventListener`, if it has one.
+    pub remove: Option<CallerFunction>,
 }
 
 /// The `abortSignal` of a call's options.
-pub fn call_signal(options: &JsValue) -> Result<Option<AbortSignal>, StoreError> {
-    if options.is_undefined() || options.is_null() {
+pub fn call_signal(options: &CallerValue) -> Result<Option<CallerSignal>, Rejection> {
+    if options.is_nullish() {
         return Ok(None);
     }
-    expect_object(options, "options")?;
-    let s = prop(options, "abortSignal");
-    if s.is_undefined() || s.is_null() {
+    options.expect_object()?;
+    let s = options.get("abortSignal")?;
+    if s.is_nullish() {
         return Ok(None);
     }
-    if !s.is_object()
-        || prop(&s, "aborted").as_bool().is_none()
-        || !prop(&s, "addEventListener").is_function()
-    {
-        return Err(StoreError::invalid(
-            "options.abortSignal",
-            "must be an AbortSignal",
-        ));
+    let not_a_signal = || s.invalid("must be an AbortSignal");
+    if s.kind() != Kind::Object {
+        return Err(not_a_signal());
     }
-    Ok(Some(s.unchecked_into()))
+    let aborted = s.get("aborted")?.boolean().ok_or_else(not_a_signal)?;
+    let add = s
+        .get("addEventListener")?
+        .function()
+        .ok_or_else(not_a_signal)?;
+    let remove = s.get("removeEventListener")?.function();
+    Ok(Some(CallerSignal {
+        signal: s,
+        aborted,
+        add,
+        remove,
+    }))
 }
 
-/// Reads the `ownerships` array of `claimOwnership`.
-pub fn ownerships(v: &JsValue) -> Result<Vec<PartitionOwnership>, StoreError> {
-    if !Array::is_array(v) {
-        return Err(StoreError::invalid(
-            "ownerships",
-            format!("must be an array, got {}", type_name(v)),
-        ));
-    }
-    let arr: &Array = v.unchecked_ref();
-    let mut out = Vec::with_capacity(arr.length() as usize);
-    for (i, item) in arr.iter().enumerate() {
-        let path = format!("ownerships[{i}]");
-        expect_object(&item, &path)?;
-        let (etag, etag_name) = first_set(&item, &["etag"]);
-        let etag = if etag.is_undefined() {
+/// Reads the `ownerships` array of `claimOwnership`: its length is checked against
+/// [`MAX_OWNERSHIPS_PER_CALL`] before any element is read or anything allocated.
+pub fn ownerships(v: &CallerValue) -> Result<Vec<PartitionOwnership>, Rejection> {
+    let len = v.array_len(MAX_OWNERSHIPS_PER_CALL)?;
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        let item = v.index(i)?;
+        item.expect_object()?;
+        let etag = item.get("etag")?;
+        let etag = if etag.is_nullish() {
             None
         } else {
-            Some(string_arg(&etag, &join(&path, etag_name))?)
+            Some(etag.string()?)
         };
         out.push(PartitionOwnership {
             fully_qualified_namespace: required_string(
                 &item,
                 &["fullyQualifiedNamespace", "fully_qualified_namespace"],
-                &path,
             )?,
-            event_hub_name: required_string(&item, &["eventHubName", "eventhub_name"], &path)?,
-            consumer_group: required_string(&item, &["consumerGroup", "consumer_group"], &path)?,
-            partition_id: required_string(&item, &["partitionId", "partition_id"], &path)?,
-            owner_id: required_string(&item, &["ownerId", "owner_id"], &path)?,
+            event_hub_name: required_string(&item, &["eventHubName", "eventhub_name"])?,
+            consumer_group: required_string(&item, &["consumerGroup", "consumer_group"])?,
+            partition_id: required_string(&item, &["partitionId", "partition_id"])?,
+            owner_id: required_string(&item, &["ownerId", "owner_id"])?,
             etag,
             last_modified_ms: None,
         });
@@ -318,93 +274,147 @@ pub fn ownerships(v: &JsValue) -> Result<Vec<PartitionOwnership>, StoreError> {
 }
 
 /// Reads the checkpoint of `updateCheckpoint`.
-pub fn checkpoint(v: &JsValue) -> Result<Checkpoint, StoreError> {
-    const PATH: &str = "checkpoint";
-    expect_object(v, PATH)?;
-    let (seq, seq_name) = first_set(v, &["sequenceNumber", "sequence_number"]);
-    let sequence_number = integer(&seq, &join(PATH, seq_name))?;
-    let (off, off_name) = first_set(v, &["offset"]);
-    let offset = if let Some(s) = off.as_string() {
-        s
-    } else if off.as_f64().is_some() || off.is_bigint() {
-        integer(&off, &join(PATH, off_name))?.to_string()
-    } else {
-        return Err(StoreError::invalid(
-            join(PATH, off_name),
-            format!("must be a string or an integer, got {}", type_name(&off)),
-        ));
+pub fn checkpoint(v: &CallerValue) -> Result<Checkpoint, Rejection> {
+    v.expect_object()?;
+    let sequence_number = integer(&v.get_first(&["sequenceNumber", "sequence_number"])?)?;
+    let off = v.get_first(&["offset"])?;
+    let offset = match off.kind() {
+        Kind::String => off.string()?,
+        Kind::Number | Kind::BigInt => integer(&off)?.to_string(),
+        _ => {
+            return Err(off.invalid(format!(
+                "must be a string or an integer, got {}",
+                off.type_name()
+            )))
+        }
     };
     Ok(Checkpoint {
         fully_qualified_namespace: required_string(
             v,
             &["fullyQualifiedNamespace", "fully_qualified_namespace"],
-            PATH,
         )?,
-        event_hub_name: required_string(v, &["eventHubName", "eventhub_name"], PATH)?,
-        consumer_group: required_string(v, &["consumerGroup", "consumer_group"], PATH)?,
-        partition_id: required_string(v, &["partitionId", "partition_id"], PATH)?,
+        event_hub_name: required_string(v, &["eventHubName", "eventhub_name"])?,
+        consumer_group: required_string(v, &["consumerGroup", "consumer_group"])?,
+        partition_id: required_string(v, &["partitionId", "partition_id"])?,
         sequence_number,
         offset,
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OwnershipOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
-    partition_id: &'a str,
-    owner_id: &'a str,
-    last_modified_time_in_ms: Option<f64>,
-    etag: Option<&'a str>,
+// Results go out as one JSON text and one `JSON.parse`: one crossing of the boundary per call,
+// where building each object field by field costs two or three per field.
+
+/// Appends `s` as a JSON string.
+pub(crate) fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckpointOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
-    partition_id: &'a str,
-    sequence_number: i64,
-    offset: &'a str,
+/// Appends `"name":"value",` (or `null` for none).
+pub(crate) fn json_field(out: &mut String, name: &str, value: Option<&str>) {
+    json_str(out, name);
+    out.push(':');
+    match value {
+        Some(v) => json_str(out, v),
+        None => out.push_str("null"),
+    }
+    out.push(',');
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+/// Milliseconds as a JSON integer (`null` if not finite, which the core never hands out).
+/// Rounded to whole milliseconds, which is what they are: formatting a float would pull the
+/// float formatting code into the wasm (about 10 KB gzipped).
+pub(crate) fn json_ms(n: f64) -> String {
+    if n.is_finite() && n.abs() <= MAX_SAFE_INTEGER as f64 {
+        (n.round() as i64).to_string()
+    } else {
+        "null".into()
+    }
+}
+
+pub(crate) fn parse(json: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(json)
+}
+
+/// Ownerships as JSON: plain objects in `@azure/event-hubs`' shape.
+pub fn ownerships_json(list: &[PartitionOwnership]) -> String {
+    let mut out = String::with_capacity(64 + list.len() * 256);
+    out.push('[');
+    for (i, o) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        json_field(
+            &mut out,
+            "fullyQualifiedNamespace",
+            Some(&o.fully_qualified_namespace),
+        );
+        json_field(&mut out, "eventHubName", Some(&o.event_hub_name));
+        json_field(&mut out, "consumerGroup", Some(&o.consumer_group));
+        json_field(&mut out, "partitionId", Some(&o.partition_id));
+        json_field(&mut out, "ownerId", Some(&o.owner_id));
+        json_str(&mut out, "lastModifiedTimeInMs");
+        out.push(':');
+        out.push_str(&o.last_modified_ms.map_or("null".into(), json_ms));
+        out.push(',');
+        json_str(&mut out, "etag");
+        out.push(':');
+        match &o.etag {
+            Some(e) => json_str(&mut out, e),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// Checkpoints as JSON: plain objects in `@azure/event-hubs`' shape.
+pub fn checkpoints_json(list: &[Checkpoint]) -> String {
+    let mut out = String::with_capacity(64 + list.len() * 256);
+    out.push('[');
+    for (i, c) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        json_field(
+            &mut out,
+            "fullyQualifiedNamespace",
+            Some(&c.fully_qualified_namespace),
+        );
+        json_field(&mut out, "eventHubName", Some(&c.event_hub_name));
+        json_field(&mut out, "consumerGroup", Some(&c.consumer_group));
+        json_field(&mut out, "partitionId", Some(&c.partition_id));
+        json_str(&mut out, "sequenceNumber");
+        out.push(':');
+        // Within the safe range (checked on the way in and out), so exact as a JS number.
+        out.push_str(&c.sequence_number.to_string());
+        out.push(',');
+        json_str(&mut out, "offset");
+        out.push(':');
+        json_str(&mut out, &c.offset);
+        out.push('}');
+    }
+    out.push(']');
+    out
 }
 
 /// Ownerships as an array of plain objects.
 pub fn ownerships_to_js(list: &[PartitionOwnership]) -> Result<JsValue, JsValue> {
-    let out: Vec<OwnershipOut> = list
-        .iter()
-        .map(|o| OwnershipOut {
-            fully_qualified_namespace: &o.fully_qualified_namespace,
-            event_hub_name: &o.event_hub_name,
-            consumer_group: &o.consumer_group,
-            partition_id: &o.partition_id,
-            owner_id: &o.owner_id,
-            last_modified_time_in_ms: o.last_modified_ms,
-            etag: o.etag.as_deref(),
-        })
-        .collect();
-    to_js(&out)
+    parse(&ownerships_json(list))
 }
 
 /// Checkpoints as an array of plain objects.
 pub fn checkpoints_to_js(list: &[Checkpoint]) -> Result<JsValue, JsValue> {
-    let out: Vec<CheckpointOut> = list
-        .iter()
-        .map(|c| CheckpointOut {
-            fully_qualified_namespace: &c.fully_qualified_namespace,
-            event_hub_name: &c.event_hub_name,
-            consumer_group: &c.consumer_group,
-            partition_id: &c.partition_id,
-            sequence_number: c.sequence_number,
-            offset: &c.offset,
-        })
-        .collect();
-    to_js(&out)
+    parse(&checkpoints_json(list))
 }

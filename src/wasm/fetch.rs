@@ -1,24 +1,33 @@
 //! The transport: sends core [`Request`]s with the host's `fetch`, and asks a JS token
 //! credential for tokens. This is the store's only I/O.
+//!
+//! Each call gets one [`FetchHost`], which owns what the call set up in JS and undoes it when
+//! the call ends: at most one listener on the caller's `abortSignal` (only when there is one),
+//! and one timer for the whole call, armed for the earliest deadline among its tries' time-outs
+//! and back-off waits (the tries of a `claimOwnership` fan-out start together and share it).
+//! Each try still has its own `AbortController`, as a timed-out try must end alone while its
+//! siblings go on; it is created in one crossing and never listened to.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either};
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
+use web_sys::AbortController;
 
 use crate::credential::AccessToken;
-use crate::error::{redact, StoreError};
-use crate::http::{Request, Response, TransportError};
+use crate::error::StoreError;
+use crate::http::{Request, Response, TransportError, MAX_RESPONSE_BODY_BYTES, MAX_TIMER_MS};
 use crate::store::Host;
 
-use super::sys::{clear_timeout, fetch_with_init, set_timeout};
+use super::caller::{describe_thrown, CallerValue, Kind, Rejection};
+use super::convert::{CallerSignal, TokenCredential};
+use super::sys::{abort_caught, clear_timeout, fetch_with_init, set_timeout};
 
 /// Response headers the core reads; only these are copied out of the JS `Headers` (each one
 /// a crossing of the boundary, so a success reads only what a success needs).
@@ -28,76 +37,373 @@ const SUCCESS_HEADERS: [&str; 4] = [
     "x-ms-meta-ownerid",
     "x-ms-request-id",
 ];
-const FAILURE_HEADERS: [&str; 6] = [
+const FAILURE_HEADERS: [&str; 4] = [
     "x-ms-error-code",
     "x-ms-request-id",
     "retry-after",
     "x-ms-retry-after-ms",
-    "etag",
-    "last-modified",
 ];
 
-/// The host of one call: its abort signal and, for token credentials, the credential object.
-pub struct FetchHost {
-    /// The caller's `abortSignal`, handed to every `fetch` and to `getToken`.
-    pub signal: Option<AbortSignal>,
-    /// An object with `getToken(scopes, options)`.
-    pub token_credential: Option<JsValue>,
+/// A timer value hosts accept: 1..=2^31-1 ms (larger values wrap to an immediate timer).
+pub fn clamp_timer(ms: f64) -> f64 {
+    if ms.is_nan() {
+        1.0
+    } else {
+        ms.clamp(1.0, MAX_TIMER_MS)
+    }
 }
 
-impl FetchHost {
-    fn aborted(&self) -> bool {
-        self.signal.as_ref().is_some_and(AbortSignal::aborted)
-    }
+/// What happens when a deadline of the call passes, or the call is aborted.
+enum Action {
+    /// A try: its controller aborts its fetch; `timed_out` says whether its time-out did it.
+    Try {
+        controller: AbortController,
+        timed_out: Rc<Cell<bool>>,
+    },
+    /// A back-off wait: resolving ends it.
+    Sleep(Function),
+}
 
-    async fn fetch(
-        &self,
-        req: &Request,
-        signal: &AbortSignal,
-    ) -> Result<web_sys::Response, JsValue> {
-        let init = RequestInit::new();
-        init.set_method(req.method);
-        let headers = Headers::new()?;
-        for (name, value) in &req.headers {
-            headers.append(name, value)?;
+struct Entry {
+    id: u64,
+    due: f64,
+    action: Action,
+}
+
+impl Entry {
+    fn end(self, timed_out: bool) {
+        match self.action {
+            Action::Try {
+                controller,
+                timed_out: flag,
+            } => {
+                flag.set(timed_out);
+                let _ = abort_caught(&controller);
+            }
+            Action::Sleep(resolve) => {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
         }
-        init.set_headers(&headers);
-        init.set_signal(Some(signal));
-        JsFuture::from(fetch_with_init(&req.url, &init))
-            .await?
-            .dyn_into()
     }
 }
 
-/// What one try set up, undone when the try ends or is dropped.
-struct TryGuard {
-    timer: JsValue,
-    signal: Option<AbortSignal>,
-    on_abort: Closure<dyn FnMut()>,
-    _on_timeout: Closure<dyn FnMut()>,
+struct Armed {
+    handle: JsValue,
+    due: f64,
 }
 
-impl Drop for TryGuard {
+/// The caller's signal and the one listener registered on it for this call: the call's own
+/// controller's `abort`, bound to it. A native function, not a wasm closure, so a signal that
+/// keeps it and calls it after the call ended only aborts a finished controller.
+struct Listener {
+    signal: CallerSignal,
+    bound_abort: Function,
+}
+
+/// What one call set up in JS: its deadlines, its one timer, its abort state.
+struct Scope {
+    me: Weak<Scope>,
+    aborted: Cell<bool>,
+    /// The call's own controller (only with a caller's signal): handed to `getToken`, aborted
+    /// when the caller's signal fires. Nothing else of the caller's signal is used after the door.
+    controller: Option<AbortController>,
+    /// Settles when the call is aborted (only with a caller's signal).
+    abort_promise: Option<Promise>,
+    abort_resolve: RefCell<Option<Function>>,
+    entries: RefCell<Vec<Entry>>,
+    next_id: Cell<u64>,
+    timer: RefCell<Option<Armed>>,
+    on_timer: RefCell<Option<Closure<dyn Fn()>>>,
+    listener: RefCell<Option<Listener>>,
+}
+
+impl Scope {
+    fn new(with_signal: bool) -> Result<Rc<Scope>, StoreError> {
+        let failed =
+            |e: JsValue| StoreError::no_response("REQUEST_SEND_ERROR", describe_thrown(&e));
+        let (controller, abort_promise) = if with_signal {
+            let controller = AbortController::new().map_err(failed)?;
+            // Settles when the controller aborts: its resolve function is the listener, so
+            // no wasm closure is involved.
+            let mut resolve = None;
+            let promise = Promise::new(&mut |res, _| resolve = Some(res));
+            if let Some(r) = &resolve {
+                controller
+                    .signal()
+                    .add_event_listener_with_callback("abort", r)
+                    .map_err(failed)?;
+            }
+            (Some(controller), Some((promise, resolve)))
+        } else {
+            (None, None)
+        };
+        let (abort_promise, resolve) = match abort_promise {
+            Some((p, r)) => (Some(p), r),
+            None => (None, None),
+        };
+        Ok(Rc::new_cyclic(|me| Scope {
+            me: me.clone(),
+            aborted: Cell::new(false),
+            controller,
+            abort_promise,
+            abort_resolve: RefCell::new(resolve),
+            entries: RefCell::new(Vec::new()),
+            next_id: Cell::new(0),
+            timer: RefCell::new(None),
+            on_timer: RefCell::new(None),
+            listener: RefCell::new(None),
+        }))
+    }
+
+    /// Whether the call was aborted: by the caller's signal (through the call's controller).
+    fn is_aborted(&self) -> bool {
+        self.aborted.get()
+            || self
+                .controller
+                .as_ref()
+                .is_some_and(|c| c.signal().aborted())
+    }
+
+    /// Ends everything under way: the caller's signal fired. Idempotent; no borrow is held
+    /// while JS runs (the call's controller runs a credential's listeners synchronously).
+    fn abort(&self) {
+        if self.aborted.replace(true) {
+            return;
+        }
+        let entries = std::mem::take(&mut *self.entries.borrow_mut());
+        for e in entries {
+            e.end(false);
+        }
+        if let Some(c) = &self.controller {
+            let _ = abort_caught(c);
+        }
+    }
+
+    /// Adds a deadline `ms` from now and makes sure the timer fires by then.
+    fn schedule(&self, ms: f64, action: Action) -> EntryGuard<'_> {
+        let now = js_sys::Date::now();
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.entries.borrow_mut().push(Entry {
+            id,
+            due: now + clamp_timer(ms),
+            action,
+        });
+        self.arm(now);
+        EntryGuard { scope: self, id }
+    }
+
+    /// Arms the timer for the earliest deadline, unless it already fires no later. A timer
+    /// left armed for a deadline that went away fires into nothing and re-arms: cheaper than
+    /// a clear and a set per try.
+    fn arm(&self, now: f64) {
+        let next = self
+            .entries
+            .borrow()
+            .iter()
+            .map(|e| e.due)
+            .fold(f64::INFINITY, f64::min);
+        if next == f64::INFINITY {
+            return;
+        }
+        if self.timer.borrow().as_ref().is_some_and(|t| t.due <= next) {
+            return;
+        }
+        if let Some(t) = self.timer.borrow_mut().take() {
+            clear_timeout(&t.handle);
+        }
+        let delay = clamp_timer(next - now);
+        let mut slot = self.on_timer.borrow_mut();
+        let handler = slot.get_or_insert_with(|| {
+            let me = self.me.clone();
+            Closure::<dyn Fn()>::new(move || {
+                if let Some(s) = me.upgrade() {
+                    s.fire();
+                }
+            })
+        });
+        let handle = set_timeout(handler.as_ref().unchecked_ref(), delay);
+        drop(slot);
+        *self.timer.borrow_mut() = Some(Armed {
+            handle,
+            due: now + delay,
+        });
+    }
+
+    /// The timer fired: ends what is due by the clock, and re-arms for the rest. The clock,
+    /// not the timer, decides: Node counts a timer from the start of the event-loop turn that
+    /// set it, so after a long turn it fires early, and a try must not be cut short by that.
+    fn fire(&self) {
+        self.timer.borrow_mut().take();
+        // 1 ms of slack: the clock counts whole milliseconds.
+        let cutoff = js_sys::Date::now() + 1.0;
+        let due: Vec<Entry> = {
+            let mut entries = self.entries.borrow_mut();
+            let (due, keep) = std::mem::take(&mut *entries)
+                .into_iter()
+                .partition(|e| e.due <= cutoff);
+            *entries = keep;
+            due
+        };
+        for e in due {
+            e.end(true);
+        }
+        self.arm(js_sys::Date::now());
+    }
+
+    fn remove(&self, id: u64) {
+        let mut entries = self.entries.borrow_mut();
+        if let Some(i) = entries.iter().position(|e| e.id == id) {
+            entries.swap_remove(i);
+        }
+    }
+}
+
+impl Drop for Scope {
     fn drop(&mut self) {
-        clear_timeout(&self.timer);
-        if let Some(s) = &self.signal {
-            let _ = s.remove_event_listener_with_callback(
-                "abort",
-                self.on_abort.as_ref().unchecked_ref(),
-            );
+        if let Some(t) = self.timer.get_mut().take() {
+            clear_timeout(&t.handle);
+        }
+        // Settles what is still pending, so no JS callback keeps wasm closures alive.
+        for e in std::mem::take(self.entries.get_mut()) {
+            e.end(false);
+        }
+        if let Some(r) = self.abort_resolve.get_mut().take() {
+            let _ = r.call0(&JsValue::UNDEFINED);
+        }
+        if let Some(l) = self.listener.get_mut().take() {
+            if let Some(remove) = &l.signal.remove {
+                // Caught, and ignored: the call already has its outcome.
+                let _ = remove.call2(
+                    l.signal.signal.as_js(),
+                    &JsValue::from_str("abort"),
+                    &l.bound_abort,
+                    "",
+                );
+            }
         }
     }
 }
 
+/// Removes a deadline when the try or wait that set it ends (or is dropped by an abort).
+struct EntryGuard<'a> {
+    scope: &'a Scope,
+    id: u64,
+}
+
+impl Drop for EntryGuard<'_> {
+    fn drop(&mut self) {
+        self.scope.remove(self.id);
+    }
+}
+
+/// The host of one call: its deadlines and abort state, and for token credentials the
+/// credential the caller gave.
+pub struct FetchHost {
+    scope: Rc<Scope>,
+    token_credential: Option<TokenCredential>,
+    /// What the caller's code threw while the core asked for a token: the call rejects with it.
+    thrown: RefCell<Option<JsValue>>,
+}
+
 impl FetchHost {
+    /// The host of one call. With a caller's signal (read at the door, see
+    /// [`super::convert::call_signal`]): rejects at once if it had fired, else registers one
+    /// listener on it (a caught call), removed when the host is dropped.
+    pub fn for_call(
+        signal: Option<CallerSignal>,
+        token_credential: Option<TokenCredential>,
+    ) -> Result<FetchHost, Rejection> {
+        if signal.as_ref().is_some_and(|s| s.aborted) {
+            return Err(StoreError::Aborted.into());
+        }
+        let scope = Scope::new(signal.is_some())?;
+        if let (Some(signal), Some(controller)) = (signal, &scope.controller) {
+            let bound_abort = Reflect::get(controller, &JsValue::from_str("abort"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .map(|f| f.bind0(controller))
+                .ok_or_else(|| {
+                    StoreError::no_response("REQUEST_SEND_ERROR", "AbortController has no abort")
+                })?;
+            signal
+                .add
+                .call2(
+                    signal.signal.as_js(),
+                    &JsValue::from_str("abort"),
+                    &bound_abort,
+                    "",
+                )
+                .map_err(|e| signal.add.rejection(e))?;
+            *scope.listener.borrow_mut() = Some(Listener {
+                signal,
+                bound_abort,
+            });
+        }
+        Ok(FetchHost {
+            scope,
+            token_credential,
+            thrown: RefCell::new(None),
+        })
+    }
+
+    /// Runs the call's core future; settles with [`StoreError::Aborted`] as soon as the
+    /// caller's signal fires, even while the core waits on something that does not watch it.
+    pub async fn run<T>(
+        &self,
+        fut: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, Rejection> {
+        let result = match &self.scope.abort_promise {
+            _ if self.scope.is_aborted() => Err(StoreError::Aborted),
+            None => fut.await,
+            Some(p) => match select(Box::pin(fut), JsFuture::from(p.clone())).await {
+                Either::Left((result, _)) => result,
+                Either::Right((_, fut)) => {
+                    // Ends the tries and waits under way before the core's future goes.
+                    self.scope.abort();
+                    drop(fut);
+                    Err(StoreError::Aborted)
+                }
+            },
+        };
+        if let Some(v) = self.thrown.borrow_mut().take() {
+            return Err(Rejection::Thrown(v));
+        }
+        result.map_err(Rejection::from)
+    }
+
+    fn aborted(&self) -> bool {
+        self.scope.is_aborted()
+    }
+
     async fn fetch_and_read(
         &self,
         req: &Request,
-        signal: &AbortSignal,
-    ) -> Result<Response, JsValue> {
-        let resp = self.fetch(req, signal).await?;
+        controller: &AbortController,
+    ) -> Result<Response, TransportError> {
+        let net = |e: JsValue| TransportError::Network(describe_thrown(&e));
+        // The whole init in one crossing: JSON.parse of a string built here.
+        let init = js_sys::JSON::parse(&init_json(req)).map_err(net)?;
+        Reflect::set(&init, &JsValue::from_str("signal"), &controller.signal()).map_err(net)?;
+        let resp: web_sys::Response =
+            JsFuture::from(fetch_with_init(&req.url, &init).map_err(net)?)
+                .await
+                .map_err(net)?
+                .dyn_into()
+                .map_err(net)?;
+        let status = resp.status();
+        // redirect: "manual" in a browser: an opaque-redirect response, status 0, nothing to
+        // read. The core turns it into an error; nothing was sent to the redirect target.
+        if status == 0 {
+            return Ok(Response {
+                status,
+                headers: Vec::new(),
+                body: String::new(),
+            });
+        }
         let js_headers = resp.headers();
-        let wanted: &[&str] = match (resp.ok(), req.method) {
+        let ok = (200..300).contains(&status);
+        let wanted: &[&str] = match (ok, req.method) {
             (true, "HEAD") => &SUCCESS_HEADERS[..3],
             (true, "GET") => &["x-ms-request-id", "date"],
             (true, _) => &SUCCESS_HEADERS[..2],
@@ -107,43 +413,82 @@ impl FetchHost {
             .iter()
             .filter_map(|n| js_headers.get(n).ok().flatten().map(|v| (n.to_string(), v)))
             .collect();
-        // Always read the body: Node keeps the connection busy until it is consumed.
-        let body = JsFuture::from(resp.text()?)
-            .await?
-            .as_string()
-            .unwrap_or_default();
+        let too_large = || {
+            TransportError::Network(format!(
+                "the response body is larger than {MAX_RESPONSE_BODY_BYTES} bytes"
+            ))
+        };
+        // A stated length over the cap: not read at all.
+        let stated = js_headers
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if stated.is_some_and(|n| n > u64::from(MAX_RESPONSE_BODY_BYTES)) {
+            // Ends the body's download: nothing of it is read.
+            let _ = abort_caught(controller);
+            return Err(too_large());
+        }
+        // Always read the body otherwise: Node keeps the connection busy until it is consumed.
+        let text = JsFuture::from(resp.text().map_err(net)?)
+            .await
+            .map_err(net)?;
+        if !text.is_string() {
+            return Err(TransportError::Network(
+                "the response body is not text".into(),
+            ));
+        }
+        if text.unchecked_ref::<JsString>().length() > MAX_RESPONSE_BODY_BYTES {
+            return Err(too_large());
+        }
         Ok(Response {
-            status: resp.status(),
+            status,
             headers,
-            body,
+            body: text.as_string().unwrap_or_default(),
         })
     }
 }
 
-/// A short description of a thrown JS value: its name and message (and its cause's, as Node
-/// puts the real reason of "fetch failed" there). Secret-looking runs are removed.
-pub fn describe_js_error(err: &JsValue) -> String {
-    let text = |v: &JsValue, key: &str| {
-        Reflect::get(v, &JsValue::from_str(key))
-            .ok()
-            .and_then(|s| s.as_string())
-    };
-    let mut out = match (text(err, "name"), text(err, "message")) {
-        (Some(n), Some(m)) => format!("{n}: {m}"),
-        (None, Some(m)) => m,
-        _ => err.as_string().unwrap_or_else(|| "unknown error".into()),
-    };
-    if let Some(cause) = Reflect::get(err, &JsValue::from_str("cause"))
-        .ok()
-        .filter(|c| c.is_object())
-    {
-        if let Some(m) = text(&cause, "message").or_else(|| text(&cause, "code")) {
-            out.push_str(" (");
-            out.push_str(&m);
-            out.push(')');
+/// `{"method":..,"redirect":"manual","headers":{..}}` for `JSON.parse`. Redirects are never
+/// followed: a 3xx comes back as a response (status 0 in browsers) for the core to refuse.
+pub fn init_json(req: &Request) -> String {
+    fn push_str(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
         }
+        out.push('"');
     }
-    redact(&out)
+    let mut out = String::with_capacity(
+        64 + req
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 8)
+            .sum::<usize>(),
+    );
+    out.push_str("{\"method\":");
+    push_str(&mut out, req.method);
+    out.push_str(",\"redirect\":\"manual\",\"headers\":{");
+    for (i, (name, value)) in req.headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(&mut out, name);
+        out.push(':');
+        push_str(&mut out, value);
+    }
+    out.push_str("}}");
+    out
+}
+
+/// A short description of a thrown JS value (see [`describe_thrown`]).
+pub fn describe_js_error(err: &JsValue) -> String {
+    describe_thrown(err)
 }
 
 impl Host for FetchHost {
@@ -151,58 +496,37 @@ impl Host for FetchHost {
         if self.aborted() {
             return Err(TransportError::Aborted);
         }
-        // One controller per try: the caller's signal and the try's time-out both abort it.
         let controller =
-            AbortController::new().map_err(|e| TransportError::Network(describe_js_error(&e)))?;
+            AbortController::new().map_err(|e| TransportError::Network(describe_thrown(&e)))?;
         let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
-            let (controller, timed_out) = (controller.clone(), timed_out.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let on_abort = {
-            let controller = controller.clone();
-            Closure::<dyn FnMut()>::new(move || controller.abort())
-        };
-        if let Some(s) = &self.signal {
-            let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        }
-        // Clears the timer and the listener however this future ends, dropped mid-way included
-        // (an aborted call drops it): a timer firing into a dropped closure would throw.
-        let _guard = TryGuard {
-            timer: set_timeout(on_timeout.as_ref().unchecked_ref(), timeout_ms),
-            signal: self.signal.clone(),
-            on_abort,
-            _on_timeout: on_timeout,
-        };
-        self.fetch_and_read(&req, &controller.signal())
-            .await
-            .map_err(|e| {
-                if self.aborted() {
-                    TransportError::Aborted
-                } else if timed_out.get() {
-                    TransportError::Timeout
-                } else {
-                    TransportError::Network(describe_js_error(&e))
-                }
-            })
+        // Removed however this future ends, dropped mid-way included (an aborted call).
+        let _deadline = self.scope.schedule(
+            timeout_ms,
+            Action::Try {
+                controller: controller.clone(),
+                timed_out: timed_out.clone(),
+            },
+        );
+        self.fetch_and_read(&req, &controller).await.map_err(|e| {
+            if self.aborted() {
+                TransportError::Aborted
+            } else if timed_out.get() {
+                TransportError::Timeout
+            } else {
+                e
+            }
+        })
     }
 
     async fn sleep(&self, ms: f64) {
-        let mut timer = JsValue::UNDEFINED;
-        let wait = Promise::new(&mut |resolve, _reject| {
-            timer = set_timeout(&resolve, ms);
-        });
-        // Cleared if the wait is dropped (an abort), so no timer outlives the call.
-        struct Cancel(JsValue);
-        impl Drop for Cancel {
-            fn drop(&mut self) {
-                clear_timeout(&self.0);
-            }
+        if self.aborted() {
+            return;
         }
-        let _cancel = Cancel(timer);
+        let mut resolve = None;
+        let wait = Promise::new(&mut |res, _reject| resolve = Some(res));
+        let Some(resolve) = resolve else { return };
+        // Removed if the wait is dropped (an abort), so no deadline outlives it.
+        let _deadline = self.scope.schedule(ms, Action::Sleep(resolve));
         let _ = JsFuture::from(wait).await;
     }
 
@@ -220,46 +544,51 @@ impl Host for FetchHost {
             .token_credential
             .as_ref()
             .ok_or_else(|| StoreError::invalid("credential", "has no getToken function"))?;
-        let get_token: Function = Reflect::get(cred, &JsValue::from_str("getToken"))
-            .ok()
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| StoreError::invalid("credential", "has no getToken function"))?;
+        // The caller's code threw while we read what it returned: the call rejects with that.
+        let pass_through = |r: Rejection| match r {
+            Rejection::Store(e) => e,
+            Rejection::Thrown(v) => {
+                *self.thrown.borrow_mut() = Some(v);
+                StoreError::invalid(FIELD, "threw")
+            }
+        };
         let options = js_sys::Object::new();
-        if let Some(signal) = &self.signal {
-            let _ = Reflect::set(&options, &JsValue::from_str("abortSignal"), signal);
+        if let Some(c) = &self.scope.controller {
+            let _ = Reflect::set(&options, &JsValue::from_str("abortSignal"), &c.signal());
         }
         let scopes = Array::of1(&JsValue::from_str(scope));
         let failed = |e: &JsValue| {
             StoreError::no_response(
                 "CredentialUnavailable",
-                format!("{FIELD} failed: {}", describe_js_error(e)),
+                format!("{FIELD} failed: {}", describe_thrown(e)),
             )
         };
-        let result = get_token
-            .call2(cred, &scopes, &options)
+        let result = cred
+            .get_token
+            .call2(
+                cred.object.as_js(),
+                &scopes,
+                &options,
+                &format!("{FIELD}()"),
+            )
             .map_err(|e| failed(&e))?;
-        let result = JsFuture::from(Promise::resolve(&result))
-            .await
-            .map_err(|e| {
-                if self.aborted() {
-                    StoreError::Aborted
-                } else {
-                    failed(&e)
-                }
-            })?;
-        if !result.is_object() {
+        let result = match result.settle().await {
+            Ok(v) => v,
+            Err(Ok(_)) if self.aborted() => return Err(StoreError::Aborted),
+            Err(Ok(reason)) => return Err(failed(&reason)),
+            Err(Err(r)) => return Err(pass_through(r)),
+        };
+        if result.kind() != Kind::Object {
             return Err(StoreError::invalid(
                 FIELD,
                 "must return an object { token, expiresOnTimestamp }",
             ));
         }
-        let token = Reflect::get(&result, &JsValue::from_str("token"))
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or_else(|| StoreError::invalid(format!("{FIELD}().token"), "must be a string"))?;
-        let expires_on_ms = Reflect::get(&result, &JsValue::from_str("expiresOnTimestamp"))
-            .ok()
-            .and_then(|t| t.as_f64())
+        let read = |name: &str| result.get(name).map_err(pass_through);
+        let token: CallerValue = read("token")?;
+        let token = token.string().map_err(pass_through)?;
+        let expires_on_ms = read("expiresOnTimestamp")?
+            .number()
             .filter(|t| t.is_finite())
             .ok_or_else(|| {
                 StoreError::invalid(format!("{FIELD}().expiresOnTimestamp"), "must be a number")
@@ -268,36 +597,5 @@ impl Host for FetchHost {
             token,
             expires_on_ms,
         })
-    }
-}
-
-/// Runs `fut`, but settles with [`StoreError::Aborted`] as soon as `signal` fires, even while
-/// the operation waits on something that does not watch the signal itself.
-pub async fn abortable<T>(
-    signal: Option<AbortSignal>,
-    fut: impl Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    let Some(signal) = signal else {
-        return fut.await;
-    };
-    if signal.aborted() {
-        return Err(StoreError::Aborted);
-    }
-    let mut listener: Option<Function> = None;
-    let fired = Promise::new(&mut |resolve, _reject| {
-        if signal
-            .add_event_listener_with_callback("abort", &resolve)
-            .is_ok()
-        {
-            listener = Some(resolve);
-        }
-    });
-    let outcome = select(Box::pin(fut), JsFuture::from(fired)).await;
-    if let Some(l) = listener {
-        let _ = signal.remove_event_listener_with_callback("abort", &l);
-    }
-    match outcome {
-        Either::Left((result, _)) => result,
-        Either::Right(_) => Err(StoreError::Aborted),
     }
 }

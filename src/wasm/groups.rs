@@ -1,180 +1,172 @@
-//! `listConsumerGroups` and `inspect` of the exported class: read the options, run the core,
-//! convert the result to plain JS objects (optional fields absent, not null).
+//! `listConsumerGroups` and `inspect` of the exported class: read the options through the
+//! caller door, run the core, and hand the result out as one JSON text (optional fields absent,
+//! not null), like the other results.
 
-use js_sys::{Promise, Reflect};
-use serde::Serialize;
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::error::StoreError;
 use crate::groups::ConsumerGroupId;
 use crate::health::{Finding, GroupInspection, HealthOptions, PartitionState};
 
 use super::api::{group_args, BlobCheckpointStore};
+use super::caller::{CallerValue, Kind, Rejection};
+use super::convert::{json_field, json_ms, json_str, parse};
 
-/// Reads `{ ownershipExpiryMs?, stallThresholdMs?, clockSkewThresholdMs? }` (and `abortSignal`,
-/// read by the caller). A getter that throws rejects the call.
-fn inspect_options(options: &JsValue) -> Result<HealthOptions, StoreError> {
+/// Reads `{ ownershipExpiryMs?, stallThresholdMs?, clockSkewThresholdMs? }` (the `abortSignal`
+/// of the same object is read by `run`). Every read is a catching one.
+fn inspect_options(options: &CallerValue) -> Result<HealthOptions, Rejection> {
     let mut o = HealthOptions::default();
-    if options.is_undefined() || options.is_null() {
+    if options.is_nullish() {
         return Ok(o);
     }
-    // `typeof`, not Array.isArray, which throws on a revoked Proxy.
-    if !options.is_object() {
-        return Err(StoreError::invalid("options", "must be an object"));
-    }
+    options.expect_object()?;
     for (name, slot) in [
         ("ownershipExpiryMs", &mut o.ownership_expiry_ms),
         ("stallThresholdMs", &mut o.stall_threshold_ms),
         ("clockSkewThresholdMs", &mut o.clock_skew_threshold_ms),
     ] {
-        let field = format!("options.{name}");
-        let v = Reflect::get(options, &JsValue::from_str(name))
-            .map_err(|_| StoreError::invalid(&field, "could not be read (its getter threw)"))?;
-        if v.is_undefined() {
+        let v = options.get(name)?;
+        if v.kind() == Kind::Undefined {
             continue;
         }
         *slot = v
-            .as_f64()
-            .ok_or_else(|| StoreError::invalid(&field, "must be a number of milliseconds"))?;
+            .number()
+            .ok_or_else(|| v.invalid("must be a number of milliseconds"))?;
     }
     o.validate()?;
     Ok(o)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupIdOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
+/// `"name":` then the value written by `value`, then `,`.
+fn field(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+    json_str(out, name);
+    out.push(':');
+    value(out);
+    out.push(',');
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckpointOut<'a> {
-    sequence_number: i64,
-    offset: &'a str,
-    last_modified_time_in_ms: f64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PartitionOut<'a> {
-    partition_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ownership_last_modified_time_in_ms: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ownership_etag: Option<&'a str>,
-    expired: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    checkpoint: Option<CheckpointOut<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FindingOut<'a> {
-    code: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partition_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    blob: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner_id: Option<&'a str>,
-    message: &'a str,
-    action: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OwnerOut<'a> {
-    owner_id: &'a str,
-    partitions: usize,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct InspectionOut<'a> {
-    fully_qualified_namespace: &'a str,
-    event_hub_name: &'a str,
-    consumer_group: &'a str,
-    inspected_at_ms: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_time_ms: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    clock_skew_ms: Option<f64>,
-    ownership_expiry_ms: f64,
-    stall_threshold_ms: f64,
-    owners: Vec<OwnerOut<'a>>,
-    partitions: Vec<PartitionOut<'a>>,
-    findings: Vec<FindingOut<'a>>,
-}
-
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
-}
-
-fn partition_out(p: &PartitionState) -> PartitionOut<'_> {
-    PartitionOut {
-        partition_id: &p.partition_id,
-        owner_id: p.owner_id.as_deref(),
-        ownership_last_modified_time_in_ms: p.ownership_last_modified_ms,
-        ownership_etag: p.ownership_etag.as_deref(),
-        expired: p.expired,
-        checkpoint: p.checkpoint.as_ref().map(|c| CheckpointOut {
-            sequence_number: c.sequence_number,
-            offset: &c.offset,
-            last_modified_time_in_ms: c.last_modified_ms,
-        }),
+/// Closes an object whose last field left a trailing comma.
+fn close_object(out: &mut String) {
+    if out.ends_with(',') {
+        out.pop();
     }
+    out.push('}');
 }
 
-fn finding_out(f: &Finding) -> FindingOut<'_> {
-    FindingOut {
-        code: f.code.as_str(),
-        partition_id: f.partition_id.as_deref(),
-        blob: f.blob.as_deref(),
-        owner_id: f.owner_id.as_deref(),
-        message: &f.message,
-        action: &f.action,
+fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, item);
     }
+    out.push(']');
 }
 
-fn inspection_to_js(i: GroupInspection) -> Result<JsValue, JsValue> {
-    to_js(&InspectionOut {
-        fully_qualified_namespace: &i.fully_qualified_namespace,
-        event_hub_name: &i.event_hub_name,
-        consumer_group: &i.consumer_group,
-        inspected_at_ms: i.inspected_at_ms,
-        server_time_ms: i.server_time_ms,
-        clock_skew_ms: i.clock_skew_ms,
-        ownership_expiry_ms: i.ownership_expiry_ms,
-        stall_threshold_ms: i.stall_threshold_ms,
-        owners: i
-            .owners
-            .iter()
-            .map(|o| OwnerOut {
-                owner_id: &o.owner_id,
-                partitions: o.partitions,
-            })
-            .collect(),
-        partitions: i.partitions.iter().map(partition_out).collect(),
-        findings: i.findings.iter().map(finding_out).collect(),
-    })
+fn partition_json(out: &mut String, p: &PartitionState) {
+    out.push('{');
+    json_field(out, "partitionId", Some(&p.partition_id));
+    if let Some(o) = &p.owner_id {
+        json_field(out, "ownerId", Some(o));
+    }
+    if let Some(ms) = p.ownership_last_modified_ms {
+        field(out, "ownershipLastModifiedTimeInMs", |o| {
+            o.push_str(&json_ms(ms))
+        });
+    }
+    if let Some(e) = &p.ownership_etag {
+        json_field(out, "ownershipEtag", Some(e));
+    }
+    field(out, "expired", |o| {
+        o.push_str(if p.expired { "true" } else { "false" })
+    });
+    if let Some(c) = &p.checkpoint {
+        field(out, "checkpoint", |o| {
+            o.push('{');
+            field(o, "sequenceNumber", |o| {
+                o.push_str(&c.sequence_number.to_string())
+            });
+            json_field(o, "offset", Some(&c.offset));
+            field(o, "lastModifiedTimeInMs", |o| {
+                o.push_str(&json_ms(c.last_modified_ms))
+            });
+            close_object(o);
+        });
+    }
+    close_object(out);
 }
 
-fn groups_to_js(list: Vec<ConsumerGroupId>) -> Result<JsValue, JsValue> {
-    let out: Vec<GroupIdOut> = list
-        .iter()
-        .map(|g| GroupIdOut {
-            fully_qualified_namespace: &g.fully_qualified_namespace,
-            event_hub_name: &g.event_hub_name,
-            consumer_group: &g.consumer_group,
+fn finding_json(out: &mut String, f: &Finding) {
+    out.push('{');
+    json_field(out, "code", Some(f.code.as_str()));
+    for (name, value) in [
+        ("partitionId", &f.partition_id),
+        ("blob", &f.blob),
+        ("ownerId", &f.owner_id),
+    ] {
+        if let Some(v) = value {
+            json_field(out, name, Some(v));
+        }
+    }
+    json_field(out, "message", Some(&f.message));
+    json_field(out, "action", Some(&f.action));
+    close_object(out);
+}
+
+/// The inspection as JSON, in the shape `index.d.ts` declares.
+pub fn inspection_json(i: &GroupInspection) -> String {
+    let mut out = String::with_capacity(512 + i.partitions.len() * 256);
+    out.push('{');
+    json_field(
+        &mut out,
+        "fullyQualifiedNamespace",
+        Some(&i.fully_qualified_namespace),
+    );
+    json_field(&mut out, "eventHubName", Some(&i.event_hub_name));
+    json_field(&mut out, "consumerGroup", Some(&i.consumer_group));
+    for (name, value) in [
+        ("inspectedAtMs", Some(i.inspected_at_ms)),
+        ("serverTimeMs", i.server_time_ms),
+        ("clockSkewMs", i.clock_skew_ms),
+        ("ownershipExpiryMs", Some(i.ownership_expiry_ms)),
+        ("stallThresholdMs", Some(i.stall_threshold_ms)),
+    ] {
+        if let Some(v) = value {
+            field(&mut out, name, |o| o.push_str(&json_ms(v)));
+        }
+    }
+    field(&mut out, "owners", |o| {
+        list(o, &i.owners, |o, c| {
+            o.push('{');
+            json_field(o, "ownerId", Some(&c.owner_id));
+            field(o, "partitions", |o| o.push_str(&c.partitions.to_string()));
+            close_object(o);
         })
-        .collect();
-    to_js(&out)
+    });
+    field(&mut out, "partitions", |o| {
+        list(o, &i.partitions, partition_json)
+    });
+    field(&mut out, "findings", |o| list(o, &i.findings, finding_json));
+    close_object(&mut out);
+    out
+}
+
+/// The consumer groups as JSON.
+pub fn groups_json(groups: &[ConsumerGroupId]) -> String {
+    let mut out = String::with_capacity(16 + groups.len() * 128);
+    list(&mut out, groups, |o, g| {
+        o.push('{');
+        json_field(
+            o,
+            "fullyQualifiedNamespace",
+            Some(&g.fully_qualified_namespace),
+        );
+        json_field(o, "eventHubName", Some(&g.event_hub_name));
+        json_field(o, "consumerGroup", Some(&g.consumer_group));
+        close_object(o);
+    });
+    out
 }
 
 #[wasm_bindgen]
@@ -184,8 +176,9 @@ impl BlobCheckpointStore {
     pub fn list_consumer_groups(&self, options: JsValue) -> Promise {
         self.run(
             options,
-            move |inner, host| async move { inner.store.list_consumer_groups(&host).await },
-            groups_to_js,
+            || Ok(()),
+            |inner, (), host| async move { inner.store.list_consumer_groups(&*host).await },
+            |v| parse(&groups_json(&v)),
         )
     }
 
@@ -198,15 +191,17 @@ impl BlobCheckpointStore {
         consumer_group: JsValue,
         options: JsValue,
     ) -> Promise {
-        let opts = inspect_options(&options);
+        let opts = CallerValue::arg(options.clone(), "options");
         self.run(
             options,
-            move |inner, host| async move {
-                let (ns, eh, cg) = group_args(&namespace, &event_hub, &consumer_group)?;
-                let opts = opts?;
-                inner.store.inspect(&host, &ns, &eh, &cg, &opts).await
+            move || {
+                let names = group_args(namespace, event_hub, consumer_group)?;
+                Ok((names, inspect_options(&opts)?))
             },
-            inspection_to_js,
+            |inner, ((ns, eh, cg), opts), host| async move {
+                inner.store.inspect(&*host, &ns, &eh, &cg, &opts).await
+            },
+            |v| parse(&inspection_json(&v)),
         )
     }
 }

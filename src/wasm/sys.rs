@@ -5,9 +5,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch(url, init)`.
-    #[wasm_bindgen(js_name = fetch)]
-    pub fn fetch_with_init(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
+    /// The global `fetch(url, init)`; caught, as some hosts throw synchronously on a bad URL.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    pub fn fetch_with_init(url: &str, init: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     /// The global `setTimeout(handler, ms)`; the handle is a number or an object (Node).
     #[wasm_bindgen(js_name = setTimeout)]
@@ -16,4 +16,19 @@ extern "C" {
     /// The global `clearTimeout(handle)`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(handle: &JsValue);
+
+    /// An `AbortController`, for the one caught method below.
+    #[wasm_bindgen(js_name = AbortController)]
+    type CaughtAbortController;
+
+    /// `controller.abort()`, caught: it runs the abort listeners (a credential's among them)
+    /// synchronously, and nothing they throw may unwind through wasm.
+    #[wasm_bindgen(catch, method, js_name = abort)]
+    fn abort(this: &CaughtAbortController) -> Result<(), JsValue>;
+}
+
+/// `controller.abort()`, with anything a listener throws caught (and returned).
+pub fn abort_caught(controller: &web_sys::AbortController) -> Result<(), JsValue> {
+    use wasm_bindgen::JsCast;
+    controller.unchecked_ref::<CaughtAbortController>().abort()
 }
