@@ -26,7 +26,13 @@ for (const name of Object.getOwnPropertyNames(proto)) {
   // An object literal's method keeps the name (and stays non-constructible), as the glue's did.
   desc.value = {
     [name](...args) {
-      return this.__wbg_ptr === 0 ? freed() : method.apply(this, args);
+      if (this?.__wbg_ptr === 0) return freed();
+      // Called on something that is not a live store, the glue throws synchronously: reject.
+      try {
+        return method.apply(this, args);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   }[name];
   Object.defineProperty(proto, name, desc);

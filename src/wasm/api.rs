@@ -141,6 +141,11 @@ impl BlobCheckpointStore {
         Fut: Future<Output = Result<T, StoreError>> + 'static,
         T: 'static,
     {
+        // Closed is decided when the call is made, not when its future first runs: a call made
+        // before close() is under way and finishes; one made after it rejects.
+        if self.inner.store.is_closed() {
+            return rejected(StoreError::Closed);
+        }
         let options = CallerValue::arg(options, "options");
         let signal = match convert::call_signal(&options) {
             Ok(s) => s,
@@ -226,10 +231,15 @@ impl BlobCheckpointStore {
         )
     }
 
-    /// `close()`: later calls reject; calls under way finish.
+    /// `close()`: later calls reject; calls under way finish. The store is marked closed from
+    /// the same queue the calls start on, so a call made before `close()` (even in the same
+    /// tick, before its first step has run) starts while the store is open and finishes.
     pub fn close(&self) -> Promise {
-        self.inner.store.close();
-        Promise::resolve(&JsValue::UNDEFINED)
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            inner.store.close();
+            Ok(JsValue::UNDEFINED)
+        })
     }
 }
 
