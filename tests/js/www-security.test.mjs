@@ -142,6 +142,8 @@ test("Remember with an AccountKey connection string persists no key; the label s
     assert.ok(!(await page.evaluate(() => localStorage.getItem("consumer-group-inspector") ?? "")).includes("AccountKey"), "an old entry is rewritten without its connection string");
 
     assert.match(await page.textContent("label:has(#remember)"), /never a key, SAS token or connection string/);
+    // The demo connects by itself and then folds the form away: open it only after that.
+    await page.waitForFunction(() => /^Refreshed/.test(document.querySelector("#status").textContent), null, { timeout: 20_000 });
     await page.evaluate(() => { document.querySelector("#connect-box").open = true; });
     await page.fill("#account-url", "");
     await page.fill("#sas", "");
