@@ -5,16 +5,17 @@ import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
 // `wrangler secret put WEBHOOK_URL`.
 export default {
   async scheduled(controller, env) {
-    const group = [env.EVENTHUB_NAMESPACE, env.EVENTHUB_NAME, env.CONSUMER_GROUP];
+    const { EVENTHUB_NAMESPACE: namespace, EVENTHUB_NAME: eventHub, CONSUMER_GROUP: consumerGroup } = env;
+    const group = `${namespace}/${eventHub}/${consumerGroup}`;
     let report;
     try {
       const store = new BlobCheckpointStore(env.STORAGE_ACCOUNT_URL, env.CONTAINER, { credential: env.STORAGE_SAS });
-      const { findings } = await store.inspect(...group);
+      const { findings } = await store.inspect(namespace, eventHub, consumerGroup);
       if (findings.length === 0) return;
-      report = { group: group.join("/"), findings };
+      report = { group, findings };
     } catch (e) {
       // A watchdog that cannot look is news too.
-      report = { group: group.join("/"), error: `inspect failed: ${e.message}` };
+      report = { group, error: `inspect failed: ${e.message}` };
     }
     const res = await fetch(env.WEBHOOK_URL, {
       method: "POST",
