@@ -219,3 +219,15 @@ test("close(): later calls reject with a clear error", async () => {
     await assert.rejects(call(), (e) => /closed/i.test(e.message) && e.code === "StoreClosed");
   }
 });
+
+test("close(): a call made before it in the same tick finishes; one made after it rejects", async () => {
+  const c = await newContainer("closetick");
+  const store = new BlobCheckpointStore(URL_, c, keyCred);
+  const before = store.updateCheckpoint(checkpoint(0, 7, "70"));
+  const closed = store.close();
+  const after = store.listCheckpoints(NS, EH, CG);
+  await before;
+  await closed;
+  await assert.rejects(after, (e) => e.code === "StoreClosed");
+  assert.deepEqual(await new BlobCheckpointStore(URL_, c, keyCred).listCheckpoints(NS, EH, CG), [checkpoint(0, 7, "70")]);
+});
