@@ -197,7 +197,7 @@ fn write_string_to_sign(s: &mut String, req: &Request, account: &str, path: &str
         .filter(|(n, _)| n.len() > 5 && n[..5].eq_ignore_ascii_case("x-ms-"))
         .map(|(n, v)| (lowered(Cow::Borrowed(n.as_str())), v.trim()))
         .collect();
-    insertion_sort(&mut ms, |a, b| a.0 > b.0);
+    crate::sort::sort_by(&mut ms, |a, b| a.0 < b.0);
     for (n, v) in ms {
         s.push_str(&n);
         s.push(':');
@@ -217,7 +217,7 @@ fn write_string_to_sign(s: &mut String, req: &Request, account: &str, path: &str
         })
         .collect();
     // Sorted by name, then value: equal names end up together with their values in order.
-    insertion_sort(&mut params, |a, b| a > b);
+    crate::sort::sort(&mut params);
     let mut last: Option<&str> = None;
     for (k, v) in &params {
         if last == Some(k.as_ref()) {
@@ -308,18 +308,6 @@ impl AccessToken {
     /// Whether the token may still be used at `now_ms`.
     pub fn fresh_at(&self, now_ms: f64) -> bool {
         now_ms + TOKEN_REFRESH_MARGIN_MS < self.expires_on_ms
-    }
-}
-
-/// Sorts the few headers and query parameters a request signs. An insertion sort: a handful of
-/// items, and the slice sorts of `core` cost about 8 KB gzipped in the wasm.
-fn insertion_sort<T>(v: &mut [T], greater: impl Fn(&T, &T) -> bool) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && greater(&v[j - 1], &v[j]) {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
     }
 }
 

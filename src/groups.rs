@@ -73,7 +73,7 @@ impl Store {
                 consumer_group: cg,
             })
             .collect();
-        groups.sort_unstable();
+        crate::sort::sort(&mut groups);
         Ok(groups)
     }
 
@@ -130,7 +130,7 @@ impl Store {
             .map(|[ns, eh, cg]| format!("{ns}/{eh}/{cg}/"))
             .filter(|p| p != group_pfx)
             .collect();
-        variants.sort_unstable();
+        crate::sort::sort(&mut variants);
         let (server_time_ms, host_now_ms) = match listing.clock {
             Some((server, at)) => (Some(server), at),
             None => (None, host.now_ms()),

@@ -267,7 +267,7 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
             strays.push(b);
         }
     }
-    entries.sort_unstable_by(|a, b| partition_order(a.0, b.0));
+    crate::sort::sort_by(&mut entries, |a, b| partition_order(a.0, b.0).is_lt());
     let mut partitions: Vec<PartitionState> = Vec::new();
     // The unreadable-blob findings of each partition, by index in `partitions`.
     let mut unreadable: Vec<Vec<Finding>> = Vec::new();
@@ -346,7 +346,7 @@ pub fn inspect_group(g: Group<'_>, obs: Observation<'_>, opts: &HealthOptions) -
             _ => {}
         }
     }
-    live_ids.sort_unstable();
+    crate::sort::sort(&mut live_ids);
     let mut live: Vec<OwnerCount> = Vec::new();
     for id in live_ids {
         match live.last_mut() {

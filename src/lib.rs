@@ -19,6 +19,7 @@ pub mod metadata;
 pub mod model;
 pub mod rest_error;
 pub mod retry;
+pub mod sort;
 pub mod store;
 pub mod time;
 

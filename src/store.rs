@@ -641,7 +641,7 @@ impl Store {
                 None => break,
             }
         }
-        won.sort_unstable_by_key(|(i, _)| *i);
+        crate::sort::sort_by(&mut won, |a, b| a.0 < b.0);
         let won: Vec<PartitionOwnership> = won.into_iter().map(|(_, o)| o).collect();
         match first_error {
             None => Ok(won),
