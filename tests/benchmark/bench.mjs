@@ -173,7 +173,15 @@ async function seedList(n) {
   const last = await fetch(`${URL_}/${name}/${ns}/telemetry/%24default/checkpoint/${n - 1}?${SAS}`, { method: "HEAD" });
   if (last.ok) return { name, ns };
   progress(`seeding ${n} checkpoints`);
-  for (let i = 0; i < n; i += 256) await Promise.all([...Array(Math.min(256, n - i)).keys()].map((j) => floorUpdate(b, cp(ns, i + j, i + j))));
+  // One Put Blob each (the floor's update would first try Set Metadata and get a 404).
+  const put = async (p) => {
+    const res = await fetch(`${URL_}/${name}/${ns}/telemetry/%24default/checkpoint/${p}?${SAS}`, {
+      method: "PUT", headers: { "x-ms-version": "2019-07-07", "x-ms-blob-type": "BlockBlob", "x-ms-meta-sequencenumber": String(p), "x-ms-meta-offset": String(p * 100) },
+    });
+    await res.arrayBuffer();
+    check(res.ok, `seed put ${res.status}`);
+  };
+  for (let i = 0; i < n; i += 256) await Promise.all([...Array(Math.min(256, n - i)).keys()].map((j) => put(i + j)));
   return { name, ns };
 }
 
@@ -265,7 +273,9 @@ try {
   const big = QUICK ? 300 : 10000;
   await list(big, { vs: "fetch", limit: 1.2, dir: "at most" });
   coldStart(IS_DENO ? null : { vs: "official", limit: 0.5, dir: "at most" });
-  const huge = QUICK ? 1000 : 100000;
+  // 100,000 is the goal's figure; BENCH_HUGE_LIST picks another (seeding 100,000 blobs one by
+  // one takes Azurite minutes on a busy machine).
+  const huge = QUICK ? 1000 : Number(process.env.BENCH_HUGE_LIST ?? 100000);
   await seedList(huge);
   memory([big, huge]);
 } finally {

@@ -129,14 +129,24 @@ async function cpuPerUpdate() {
     // list n: wall time of the request, ours vs the floor reading the same pages.
     const n = QUICK ? 300 : 10000;
     const ns = `list-${n}`;
-    const lb = { url: URL_, container: name, sas: SAS };
-    progress(`seeding ${n} checkpoints`);
-    for (let i = 0; i < n; i += 256) await Promise.all([...Array(Math.min(256, n - i)).keys()].map((j) => floorUpdate(lb, { fullyQualifiedNamespace: ns, partitionId: String(i + j), sequenceNumber: i + j, offset: String(i + j) })));
+    // The container bench.mjs seeded (same Azurite under tests/bench); seeded here if missing.
+    const listContainer = "bench-list";
+    await service.getContainerClient(listContainer).createIfNotExists();
+    const blob = (p) => `${URL_}/${listContainer}/${ns}/telemetry/%24default/checkpoint/${p}?${SAS}`;
+    if (!(await fetch(blob(n - 1), { method: "HEAD" })).ok) {
+      progress(`seeding ${n} checkpoints`);
+      const put = async (p) => {
+        const res = await fetch(blob(p), { method: "PUT", headers: { "x-ms-version": "2019-07-07", "x-ms-blob-type": "BlockBlob", "x-ms-meta-sequencenumber": String(p), "x-ms-meta-offset": String(p) } });
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`seed put ${res.status}`);
+      };
+      for (let i = 0; i < n; i += 256) await Promise.all([...Array(Math.min(256, n - i)).keys()].map((j) => put(i + j)));
+    }
     const times = { ours: [], fetch: [] };
     for (let rep = 0; rep < (QUICK ? 1 : 5); rep++) {
       for (const m of rep % 2 ? ["list-floor", "list-ours"] : ["list-ours", "list-floor"]) {
         const t = performance.now();
-        const out = await call(worker, { mode: m, ns, container: name });
+        const out = await call(worker, { mode: m, ns, container: listContainer });
         times[m === "list-ours" ? "ours" : "fetch"].push(performance.now() - t);
         if (m === "list-ours" && out.got !== n) throw new Error(`listed ${out.got}/${n}`);
       }
