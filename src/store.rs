@@ -420,6 +420,26 @@ impl Store {
         event_hub: &str,
         consumer_group: &str,
     ) -> Result<Vec<PartitionOwnership>, StoreError> {
+        let mut out = Vec::new();
+        self.list_ownership_pages(host, namespace, event_hub, consumer_group, &mut |page| {
+            out.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Lists the ownership of every partition of a consumer group, handing each page's
+    /// ownerships to `each` as it arrives: what the store holds is bounded by a page, whatever
+    /// the size of the listing (the JS layer turns each page into JS objects at once).
+    pub async fn list_ownership_pages<H: Host>(
+        &self,
+        host: &H,
+        namespace: &str,
+        event_hub: &str,
+        consumer_group: &str,
+        each: &mut dyn FnMut(Vec<PartitionOwnership>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let g = Group {
             namespace,
             event_hub,
@@ -432,6 +452,7 @@ impl Store {
                 BlobKind::Ownership,
                 g,
                 ownership_from_blob,
+                each,
             )
             .await;
         self.finish(r)
@@ -445,6 +466,25 @@ impl Store {
         event_hub: &str,
         consumer_group: &str,
     ) -> Result<Vec<Checkpoint>, StoreError> {
+        let mut out = Vec::new();
+        self.list_checkpoints_pages(host, namespace, event_hub, consumer_group, &mut |page| {
+            out.extend(page);
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Lists the checkpoint of every partition of a consumer group, a page at a time, as
+    /// [`Store::list_ownership_pages`].
+    pub async fn list_checkpoints_pages<H: Host>(
+        &self,
+        host: &H,
+        namespace: &str,
+        event_hub: &str,
+        consumer_group: &str,
+        each: &mut dyn FnMut(Vec<Checkpoint>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let g = Group {
             namespace,
             event_hub,
@@ -457,12 +497,15 @@ impl Store {
                 BlobKind::Checkpoint,
                 g,
                 checkpoint_from_blob,
+                each,
             )
             .await;
         self.finish(r)
     }
 
-    /// Lists the blobs of one kind for a consumer group and reads each with `read`.
+    /// Lists the blobs of one kind for a consumer group, reads each with `read`, and hands each
+    /// page's results to `each`. A page is read whole before any of it is handed on, so a bad
+    /// blob rejects the listing without a partial page.
     async fn list_group<H: Host, T>(
         &self,
         host: &H,
@@ -470,11 +513,11 @@ impl Store {
         kind: BlobKind,
         g: Group<'_>,
         read: fn(&ListedBlob, &str, Group<'_>) -> Result<Option<T>, &'static str>,
-    ) -> Result<Vec<T>, StoreError> {
+        each: &mut dyn FnMut(Vec<T>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         self.check_open()?;
         validate_group(g.namespace, g.event_hub, g.consumer_group, "")?;
         let pfx = prefix(g.namespace, g.event_hub, g.consumer_group, kind);
-        let mut out = Vec::new();
         let auth = self.auth(host).await?;
         // Each page is converted as it arrives and then dropped: raw pages never pile up.
         self.list_pages(
@@ -485,14 +528,14 @@ impl Store {
             false,
             MAX_LIST_PAGES,
             |page, _| {
+                let mut out = Vec::with_capacity(page.blobs.len());
                 for b in &page.blobs {
                     out.extend(read(b, &pfx, g).map_err(|why| self.bad_blob(operation, b, why))?);
                 }
-                Ok(())
+                each(out)
             },
         )
-        .await?;
-        Ok(out)
+        .await
     }
 
     fn bad_blob(&self, operation: &str, blob: &ListedBlob, what: &str) -> StoreError {

@@ -190,9 +190,16 @@ impl BlobCheckpointStore {
             options,
             || group_args(namespace, event_hub, consumer_group),
             |inner, (ns, eh, cg), host| async move {
-                inner.store.list_ownership(&*host, &ns, &eh, &cg).await
+                let out = js_sys::Array::new();
+                let mut each =
+                    |page: Vec<_>| convert::append_json(&out, &convert::ownerships_json(&page));
+                inner
+                    .store
+                    .list_ownership_pages(&*host, &ns, &eh, &cg, &mut each)
+                    .await?;
+                Ok(out)
             },
-            |v| convert::ownerships_to_js(&v),
+            |out| Ok(out.into()),
         )
     }
 
@@ -209,9 +216,16 @@ impl BlobCheckpointStore {
             options,
             || group_args(namespace, event_hub, consumer_group),
             |inner, (ns, eh, cg), host| async move {
-                inner.store.list_checkpoints(&*host, &ns, &eh, &cg).await
+                let out = js_sys::Array::new();
+                let mut each =
+                    |page: Vec<_>| convert::append_json(&out, &convert::checkpoints_json(&page));
+                inner
+                    .store
+                    .list_checkpoints_pages(&*host, &ns, &eh, &cg, &mut each)
+                    .await?;
+                Ok(out)
             },
-            |v| convert::checkpoints_to_js(&v),
+            |out| Ok(out.into()),
         )
     }
 

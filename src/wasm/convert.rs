@@ -409,6 +409,35 @@ pub fn checkpoints_json(list: &[Checkpoint]) -> String {
     out
 }
 
+/// Appends the array in `json` to `out` with one `JSON.parse` and one `push.apply`: a listing
+/// becomes JS objects a page at a time, so wasm memory holds one page, not the listing.
+pub fn append_json(out: &js_sys::Array, json: &str) -> Result<(), StoreError> {
+    // Arguments of one `apply`, well under what every engine takes.
+    const CHUNK: u32 = 8192;
+    let bad = |_| {
+        StoreError::no_response(
+            "InvalidResult",
+            "a page of results could not be handed to JavaScript",
+        )
+    };
+    let page: js_sys::Array = parse(json).map_err(bad)?.unchecked_into();
+    let push: js_sys::Function = js_sys::Reflect::get(out, &JsValue::from_str("push"))
+        .map_err(bad)?
+        .unchecked_into();
+    let n = page.length();
+    let mut at = 0;
+    while at < n {
+        let chunk = if n <= CHUNK {
+            page.clone()
+        } else {
+            page.slice(at, (at + CHUNK).min(n))
+        };
+        js_sys::Reflect::apply(&push, out, &chunk).map_err(bad)?;
+        at += CHUNK;
+    }
+    Ok(())
+}
+
 /// Ownerships as an array of plain objects.
 pub fn ownerships_to_js(list: &[PartitionOwnership]) -> Result<JsValue, JsValue> {
     parse(&ownerships_json(list))
