@@ -344,23 +344,40 @@ pub(crate) fn parse(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json)
 }
 
+/// Starts the `i`-th object of a result array with the four names every result carries.
+fn open_partition(out: &mut String, i: usize, names: [&str; 4]) {
+    if i > 0 {
+        out.push(',');
+    }
+    out.push('{');
+    for (key, value) in [
+        "fullyQualifiedNamespace",
+        "eventHubName",
+        "consumerGroup",
+        "partitionId",
+    ]
+    .into_iter()
+    .zip(names)
+    {
+        json_field(out, key, Some(value));
+    }
+}
+
 /// Ownerships as JSON: plain objects in `@azure/event-hubs`' shape.
 pub fn ownerships_json(list: &[PartitionOwnership]) -> String {
     let mut out = String::with_capacity(64 + list.len() * 256);
     out.push('[');
     for (i, o) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('{');
-        json_field(
+        open_partition(
             &mut out,
-            "fullyQualifiedNamespace",
-            Some(&o.fully_qualified_namespace),
+            i,
+            [
+                &o.fully_qualified_namespace,
+                &o.event_hub_name,
+                &o.consumer_group,
+                &o.partition_id,
+            ],
         );
-        json_field(&mut out, "eventHubName", Some(&o.event_hub_name));
-        json_field(&mut out, "consumerGroup", Some(&o.consumer_group));
-        json_field(&mut out, "partitionId", Some(&o.partition_id));
         json_field(&mut out, "ownerId", Some(&o.owner_id));
         json_str(&mut out, "lastModifiedTimeInMs");
         out.push(':');
@@ -383,18 +400,16 @@ pub fn checkpoints_json(list: &[Checkpoint]) -> String {
     let mut out = String::with_capacity(64 + list.len() * 256);
     out.push('[');
     for (i, c) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('{');
-        json_field(
+        open_partition(
             &mut out,
-            "fullyQualifiedNamespace",
-            Some(&c.fully_qualified_namespace),
+            i,
+            [
+                &c.fully_qualified_namespace,
+                &c.event_hub_name,
+                &c.consumer_group,
+                &c.partition_id,
+            ],
         );
-        json_field(&mut out, "eventHubName", Some(&c.event_hub_name));
-        json_field(&mut out, "consumerGroup", Some(&c.consumer_group));
-        json_field(&mut out, "partitionId", Some(&c.partition_id));
         json_str(&mut out, "sequenceNumber");
         out.push(':');
         // Within the safe range (checked on the way in and out), so exact as a JS number.

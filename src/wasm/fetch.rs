@@ -452,18 +452,7 @@ impl FetchHost {
 /// `{"method":..,"redirect":"manual","headers":{..}}` for `JSON.parse`. Redirects are never
 /// followed: a 3xx comes back as a response (status 0 in browsers) for the core to refuse.
 pub fn init_json(req: &Request) -> String {
-    fn push_str(out: &mut String, s: &str) {
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
+    use super::convert::json_str as push_str;
     let mut out = String::with_capacity(
         64 + req
             .headers
