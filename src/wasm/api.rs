@@ -144,11 +144,6 @@ impl BlobCheckpointStore {
         Fut: Future<Output = Result<T, StoreError>> + 'static,
         T: 'static,
     {
-        // Closed is decided when the call is made, not when its future first runs: a call made
-        // before close() is under way and finishes; one made after it rejects.
-        if self.inner.store.is_closed() {
-            return rejected(StoreError::Closed);
-        }
         let options = CallerValue::arg(options, "options");
         let signal = match convert::call_signal(&options) {
             Ok(s) => s,
