@@ -17,7 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::error::{redact, StoreError};
 use crate::model::MAX_CALLER_STRING_LEN;
 
-use super::convert::error_to_js;
+use super::errors::error_to_js;
 
 #[wasm_bindgen]
 extern "C" {

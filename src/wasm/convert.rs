@@ -9,9 +9,6 @@ use crate::error::StoreError;
 use crate::model::{Checkpoint, PartitionOwnership, MAX_OWNERSHIPS_PER_CALL, MAX_SAFE_INTEGER};
 use crate::retry::RetryOptions;
 
-// Errors moved to `errors`; re-exported so callers keep their import.
-pub use super::errors::error_to_js;
-
 use super::caller::{CallerFunction, CallerValue, Kind, Rejection};
 
 /// A required string argument.
@@ -456,9 +453,4 @@ pub fn append_json(out: &js_sys::Array, json: &str) -> Result<(), StoreError> {
 /// Ownerships as an array of plain objects.
 pub fn ownerships_to_js(list: &[PartitionOwnership]) -> Result<JsValue, JsValue> {
     parse(&ownerships_json(list))
-}
-
-/// Checkpoints as an array of plain objects.
-pub fn checkpoints_to_js(list: &[Checkpoint]) -> Result<JsValue, JsValue> {
-    parse(&checkpoints_json(list))
 }

@@ -475,11 +475,6 @@ pub fn init_json(req: &Request) -> String {
     out
 }
 
-/// A short description of a thrown JS value (see [`describe_thrown`]).
-pub fn describe_js_error(err: &JsValue) -> String {
-    describe_thrown(err)
-}
-
 impl Host for FetchHost {
     async fn send(&self, req: Request, timeout_ms: f64) -> Result<Response, TransportError> {
         if self.aborted() {
