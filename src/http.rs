@@ -103,7 +103,10 @@ pub fn encode_component(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
     out
@@ -138,6 +141,60 @@ pub const MAX_RESPONSE_BODY_BYTES: u32 = 32 * 1024 * 1024;
 /// wrap to an immediate timer, so every timer value is clamped to 1..=this.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
+/// Takes apart what the wasm transport's one try (`src/wasm/transport.js`) resolved with: "T"
+/// (its time-out), "L" (a body over [`MAX_RESPONSE_BODY_BYTES`]), or
+/// `"<status>\n<field>..\n<body>"` with one field per name of `wanted_ok` (a 2xx) or
+/// `wanted_failed` (any other status): empty when the header was absent, `:` + its value.
+pub fn parse_try_answer(
+    mut answer: String,
+    wanted_ok: &str,
+    wanted_failed: &str,
+) -> Result<Response, TransportError> {
+    match answer.as_str() {
+        "T" => return Err(TransportError::Timeout),
+        "L" => {
+            return Err(TransportError::Network(format!(
+                "the response body is larger than {MAX_RESPONSE_BODY_BYTES} bytes"
+            )))
+        }
+        _ => {}
+    }
+    let malformed = || TransportError::Network("the transport's answer is malformed".into());
+    let mut fields = answer.split('\n');
+    let status_field = fields.next().unwrap_or_default();
+    let status: u16 = status_field.parse().map_err(|_| malformed())?;
+    // An opaque redirect (status 0): nothing more. The core turns it into an error.
+    if status == 0 {
+        return Ok(Response {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        });
+    }
+    let names = if (200..300).contains(&status) {
+        wanted_ok
+    } else {
+        wanted_failed
+    };
+    let mut headers = Vec::new();
+    let mut consumed = status_field.len() + 1;
+    for name in names.split(',') {
+        let field = fields.next().ok_or_else(malformed)?;
+        consumed += field.len() + 1;
+        if let Some(value) = field.strip_prefix(':') {
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    // The body is the rest: moved down in place, not copied.
+    let start = consumed.min(answer.len());
+    answer.replace_range(..start, "");
+    Ok(Response {
+        status,
+        headers,
+        body: answer,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +205,31 @@ mod tests {
             .header("authorization", "Bearer TOKENSECRET");
         let d = format!("{r:?}");
         assert!(!d.contains("SECRET"), "{d}");
+    }
+
+    #[test]
+    fn takes_a_try_answer_apart() {
+        let r = parse_try_answer("201\n:\"0x1\"\n\n<b>\nx</b>".into(), "etag,date", "e").unwrap();
+        assert_eq!(r.status, 201);
+        assert_eq!(r.headers, vec![("etag".to_string(), "\"0x1\"".to_string())]);
+        assert_eq!(r.body, "<b>\nx</b>");
+        let r = parse_try_answer("503\n:ServerBusy\n".into(), "a,b", "x-ms-error-code").unwrap();
+        assert_eq!(
+            (r.status, r.header("x-ms-error-code"), r.body.as_str()),
+            (503, Some("ServerBusy"), "")
+        );
+        let r = parse_try_answer("0".into(), "a", "b").unwrap();
+        assert_eq!((r.status, r.headers.len()), (0, 0));
+        assert!(matches!(
+            parse_try_answer("T".into(), "a", "b"),
+            Err(TransportError::Timeout)
+        ));
+        assert!(
+            matches!(parse_try_answer("L".into(), "a", "b"), Err(TransportError::Network(m)) if m.contains("33554432"))
+        );
+        for bad in ["", "x", "200", "200\n:a", "99999\n\n"] {
+            assert!(parse_try_answer(bad.into(), "a,b", "b").is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod groups;
 pub mod health;
 pub mod http;
+pub mod json;
 pub mod list_blobs;
 pub mod metadata;
 pub mod model;

@@ -6,9 +6,10 @@
 use eventhubs_checkpointstore_blob_wasm::account_url::AccountUrl;
 use eventhubs_checkpointstore_blob_wasm::connection_string::{DEV_ACCOUNT, DEV_ACCOUNT_KEY};
 use eventhubs_checkpointstore_blob_wasm::credential::Credential;
+use eventhubs_checkpointstore_blob_wasm::json::request_init;
 use eventhubs_checkpointstore_blob_wasm::wasm::caller::{CallerValue, Rejection};
 use eventhubs_checkpointstore_blob_wasm::wasm::convert::call_signal;
-use eventhubs_checkpointstore_blob_wasm::wasm::fetch::{clamp_timer, init_json, FetchHost};
+use eventhubs_checkpointstore_blob_wasm::wasm::fetch::{clamp_timer, FetchHost};
 use eventhubs_checkpointstore_blob_wasm::{
     Checkpoint, PartitionOwnership, Store, StoreConfig, StoreError,
 };
@@ -192,7 +193,7 @@ fn fetch_init_is_json_with_manual_redirects() {
     let r = Request::new("PUT", "http://x/".into())
         .header("x-ms-meta-ownerid", "a\"b\\c")
         .header("if-none-match", "*");
-    let json = init_json(&r);
+    let json = request_init(&r);
     assert_eq!(
         json,
         r#"{"method":"PUT","redirect":"manual","headers":{"x-ms-meta-ownerid":"a\"b\\c","if-none-match":"*"}}"#

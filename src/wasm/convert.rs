@@ -301,41 +301,7 @@ pub fn checkpoint(v: &CallerValue) -> Result<Checkpoint, Rejection> {
 // Results go out as one JSON text and one `JSON.parse`: one crossing of the boundary per call,
 // where building each object field by field costs two or three per field.
 
-/// Appends `s` as a JSON string.
-pub(crate) fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// Appends `"name":"value",` (or `null` for none).
-pub(crate) fn json_field(out: &mut String, name: &str, value: Option<&str>) {
-    json_str(out, name);
-    out.push(':');
-    match value {
-        Some(v) => json_str(out, v),
-        None => out.push_str("null"),
-    }
-    out.push(',');
-}
-
-/// Milliseconds as a JSON integer (`null` if not finite, which the core never hands out).
-/// Rounded to whole milliseconds, which is what they are: formatting a float would pull the
-/// float formatting code into the wasm (about 10 KB gzipped).
-pub(crate) fn json_ms(n: f64) -> String {
-    if n.is_finite() && n.abs() <= MAX_SAFE_INTEGER as f64 {
-        (n.round() as i64).to_string()
-    } else {
-        "null".into()
-    }
-}
+pub(crate) use crate::json::{json_field, json_ms, json_str};
 
 pub(crate) fn parse(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json)

@@ -3,17 +3,17 @@
 //!
 //! Each call gets one [`FetchHost`], which owns what the call set up in JS and undoes it when
 //! the call ends: at most one listener on the caller's `abortSignal` (only when there is one),
-//! and one timer for the whole call, armed for the earliest deadline among its tries' time-outs
-//! and back-off waits (the tries of a `claimOwnership` fan-out start together and share it).
-//! Each try still has its own `AbortController`, as a timed-out try must end alone while its
-//! siblings go on; it is created in one crossing and never listened to.
+//! and one timer for the call's back-off waits. A try is one crossing: `transport.js` runs it
+//! (its `AbortController`, its time-out, fetch, the headers the core reads, the body) and hands
+//! back one string, as each step done from here would be a crossing of its own. A timed-out
+//! try ends alone while its siblings of a `claimOwnership` fan-out go on.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either};
-use js_sys::{Array, Function, JsString, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,27 +22,37 @@ use web_sys::AbortController;
 
 use crate::credential::AccessToken;
 use crate::error::StoreError;
-use crate::http::{Request, Response, TransportError, MAX_RESPONSE_BODY_BYTES, MAX_TIMER_MS};
+use crate::http::{
+    parse_try_answer, Request, Response, TransportError, MAX_RESPONSE_BODY_BYTES, MAX_TIMER_MS,
+};
 use crate::store::Host;
 
 use super::caller::{describe_thrown, CallerValue, Kind, Rejection};
 use super::convert::{CallerSignal, TokenCredential};
-use super::sys::{abort_caught, clear_timeout, fetch_with_init, set_timeout};
+use super::sys::{abort_caught, clear_timeout, set_timeout};
 
-/// Response headers the core reads; only these are copied out of the JS `Headers` (each one
-/// a crossing of the boundary, so a success reads only what a success needs).
-const SUCCESS_HEADERS: [&str; 4] = [
-    "etag",
-    "last-modified",
-    "x-ms-meta-ownerid",
-    "x-ms-request-id",
-];
-const FAILURE_HEADERS: [&str; 4] = [
-    "x-ms-error-code",
-    "x-ms-request-id",
-    "retry-after",
-    "x-ms-retry-after-ms",
-];
+#[wasm_bindgen(module = "/src/wasm/transport.js")]
+extern "C" {
+    /// One try; see `transport.js` for what it resolves with. An async function: whatever it
+    /// meets becomes a rejection, never an exception here.
+    #[wasm_bindgen(js_name = sendTry)]
+    fn send_try(
+        url: &str,
+        init: &str,
+        timeout_ms: f64,
+        call_signal: Option<web_sys::AbortSignal>,
+        wanted_ok: &str,
+        wanted_failed: &str,
+        max_body: u32,
+    ) -> Promise;
+}
+
+/// Response headers the core reads, comma-separated for `transport.js`: only these are copied
+/// out, and a success only what a success needs.
+const HEAD_OK_HEADERS: &str = "etag,last-modified,x-ms-meta-ownerid";
+const GET_OK_HEADERS: &str = "x-ms-request-id,date";
+const OK_HEADERS: &str = "etag,last-modified";
+const FAILURE_HEADERS: &str = "x-ms-error-code,x-ms-request-id,retry-after,x-ms-retry-after-ms";
 
 /// A timer value hosts accept: 1..=2^31-1 ms (larger values wrap to an immediate timer).
 pub fn clamp_timer(ms: f64) -> f64 {
@@ -53,37 +63,16 @@ pub fn clamp_timer(ms: f64) -> f64 {
     }
 }
 
-/// What happens when a deadline of the call passes, or the call is aborted.
-enum Action {
-    /// A try: its controller aborts its fetch; `timed_out` says whether its time-out did it.
-    Try {
-        controller: AbortController,
-        timed_out: Rc<Cell<bool>>,
-    },
-    /// A back-off wait: resolving ends it.
-    Sleep(Function),
-}
-
+/// A back-off wait of the call: resolving `resolve` ends it (when due, or when the call ends).
 struct Entry {
     id: u64,
     due: f64,
-    action: Action,
+    resolve: Function,
 }
 
 impl Entry {
-    fn end(self, timed_out: bool) {
-        match self.action {
-            Action::Try {
-                controller,
-                timed_out: flag,
-            } => {
-                flag.set(timed_out);
-                let _ = abort_caught(&controller);
-            }
-            Action::Sleep(resolve) => {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        }
+    fn end(self) {
+        let _ = self.resolve.call0(&JsValue::UNDEFINED);
     }
 }
 
@@ -172,7 +161,7 @@ impl Scope {
         }
         let entries = std::mem::take(&mut *self.entries.borrow_mut());
         for e in entries {
-            e.end(false);
+            e.end();
         }
         if let Some(c) = &self.controller {
             let _ = abort_caught(c);
@@ -180,14 +169,14 @@ impl Scope {
     }
 
     /// Adds a deadline `ms` from now and makes sure the timer fires by then.
-    fn schedule(&self, ms: f64, action: Action) -> EntryGuard<'_> {
+    fn schedule(&self, ms: f64, resolve: Function) -> EntryGuard<'_> {
         let now = js_sys::Date::now();
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         self.entries.borrow_mut().push(Entry {
             id,
             due: now + clamp_timer(ms),
-            action,
+            resolve,
         });
         self.arm(now);
         EntryGuard { scope: self, id }
@@ -246,7 +235,7 @@ impl Scope {
             due
         };
         for e in due {
-            e.end(true);
+            e.end();
         }
         self.arm(js_sys::Date::now());
     }
@@ -266,7 +255,7 @@ impl Drop for Scope {
         }
         // Settles what is still pending, so no JS callback keeps wasm closures alive.
         for e in std::mem::take(self.entries.get_mut()) {
-            e.end(false);
+            e.end();
         }
         if let Some(r) = self.abort_resolve.get_mut().take() {
             let _ = r.call0(&JsValue::UNDEFINED);
@@ -376,103 +365,29 @@ impl FetchHost {
         self.scope.is_aborted()
     }
 
-    async fn fetch_and_read(
-        &self,
-        req: &Request,
-        controller: &AbortController,
-    ) -> Result<Response, TransportError> {
+    /// One try through `transport.js`, and its answer taken apart.
+    async fn try_once(&self, req: &Request, timeout_ms: f64) -> Result<Response, TransportError> {
         let net = |e: JsValue| TransportError::Network(describe_thrown(&e));
-        // The whole init in one crossing: JSON.parse of a string built here.
-        let init = js_sys::JSON::parse(&init_json(req)).map_err(net)?;
-        Reflect::set(&init, &JsValue::from_str("signal"), &controller.signal()).map_err(net)?;
-        let resp: web_sys::Response =
-            JsFuture::from(fetch_with_init(&req.url, &init).map_err(net)?)
-                .await
-                .map_err(net)?
-                .dyn_into()
-                .map_err(net)?;
-        let status = resp.status();
-        // redirect: "manual" in a browser: an opaque-redirect response, status 0, nothing to
-        // read. The core turns it into an error; nothing was sent to the redirect target.
-        if status == 0 {
-            return Ok(Response {
-                status,
-                headers: Vec::new(),
-                body: String::new(),
-            });
-        }
-        let js_headers = resp.headers();
-        let ok = (200..300).contains(&status);
-        let wanted: &[&str] = match (ok, req.method) {
-            (true, "HEAD") => &SUCCESS_HEADERS[..3],
-            (true, "GET") => &["x-ms-request-id", "date"],
-            (true, _) => &SUCCESS_HEADERS[..2],
-            (false, _) => &FAILURE_HEADERS,
+        let wanted_ok = match req.method {
+            "HEAD" => HEAD_OK_HEADERS,
+            "GET" => GET_OK_HEADERS,
+            _ => OK_HEADERS,
         };
-        let headers = wanted
-            .iter()
-            .filter_map(|n| js_headers.get(n).ok().flatten().map(|v| (n.to_string(), v)))
-            .collect();
-        let too_large = || {
-            TransportError::Network(format!(
-                "the response body is larger than {MAX_RESPONSE_BODY_BYTES} bytes"
-            ))
-        };
-        // A stated length over the cap: not read at all.
-        let stated = js_headers
-            .get("content-length")
-            .ok()
-            .flatten()
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if stated.is_some_and(|n| n > u64::from(MAX_RESPONSE_BODY_BYTES)) {
-            // Ends the body's download: nothing of it is read.
-            let _ = abort_caught(controller);
-            return Err(too_large());
-        }
-        // Always read the body otherwise: Node keeps the connection busy until it is consumed.
-        let text = JsFuture::from(resp.text().map_err(net)?)
-            .await
-            .map_err(net)?;
-        if !text.is_string() {
-            return Err(TransportError::Network(
-                "the response body is not text".into(),
-            ));
-        }
-        if text.unchecked_ref::<JsString>().length() > MAX_RESPONSE_BODY_BYTES {
-            return Err(too_large());
-        }
-        Ok(Response {
-            status,
-            headers,
-            body: text.as_string().unwrap_or_default(),
-        })
+        let answer = JsFuture::from(send_try(
+            &req.url,
+            &crate::json::request_init(req),
+            clamp_timer(timeout_ms),
+            self.scope.controller.as_ref().map(|c| c.signal()),
+            wanted_ok,
+            FAILURE_HEADERS,
+            MAX_RESPONSE_BODY_BYTES,
+        ))
+        .await
+        .map_err(net)?
+        .as_string()
+        .ok_or_else(|| TransportError::Network("the transport answered no text".into()))?;
+        parse_try_answer(answer, wanted_ok, FAILURE_HEADERS)
     }
-}
-
-/// `{"method":..,"redirect":"manual","headers":{..}}` for `JSON.parse`. Redirects are never
-/// followed: a 3xx comes back as a response (status 0 in browsers) for the core to refuse.
-pub fn init_json(req: &Request) -> String {
-    use super::convert::json_str as push_str;
-    let mut out = String::with_capacity(
-        64 + req
-            .headers
-            .iter()
-            .map(|(n, v)| n.len() + v.len() + 8)
-            .sum::<usize>(),
-    );
-    out.push_str("{\"method\":");
-    push_str(&mut out, req.method);
-    out.push_str(",\"redirect\":\"manual\",\"headers\":{");
-    for (i, (name, value)) in req.headers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_str(&mut out, name);
-        out.push(':');
-        push_str(&mut out, value);
-    }
-    out.push_str("}}");
-    out
 }
 
 impl Host for FetchHost {
@@ -480,22 +395,9 @@ impl Host for FetchHost {
         if self.aborted() {
             return Err(TransportError::Aborted);
         }
-        let controller =
-            AbortController::new().map_err(|e| TransportError::Network(describe_thrown(&e)))?;
-        let timed_out = Rc::new(Cell::new(false));
-        // Removed however this future ends, dropped mid-way included (an aborted call).
-        let _deadline = self.scope.schedule(
-            timeout_ms,
-            Action::Try {
-                controller: controller.clone(),
-                timed_out: timed_out.clone(),
-            },
-        );
-        self.fetch_and_read(&req, &controller).await.map_err(|e| {
+        self.try_once(&req, timeout_ms).await.map_err(|e| {
             if self.aborted() {
                 TransportError::Aborted
-            } else if timed_out.get() {
-                TransportError::Timeout
             } else {
                 e
             }
@@ -510,7 +412,7 @@ impl Host for FetchHost {
         let wait = Promise::new(&mut |res, _reject| resolve = Some(res));
         let Some(resolve) = resolve else { return };
         // Removed if the wait is dropped (an abort), so no deadline outlives it.
-        let _deadline = self.scope.schedule(ms, Action::Sleep(resolve));
+        let _deadline = self.scope.schedule(ms, resolve);
         let _ = JsFuture::from(wait).await;
     }
 

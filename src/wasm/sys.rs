@@ -5,10 +5,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch(url, init)`; caught, as some hosts throw synchronously on a bad URL.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    pub fn fetch_with_init(url: &str, init: &JsValue) -> Result<js_sys::Promise, JsValue>;
-
     /// The global `setTimeout(handler, ms)`; the handle is a number or an object (Node).
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;

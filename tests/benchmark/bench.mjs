@@ -122,7 +122,7 @@ async function renew(url, n, label, goal) {
  * see that work). Per batch: the process's CPU (schedstat, all threads) per update, and updates/s.
  */
 async function updates() {
-  const batch = QUICK ? 64 : 500;
+  const batch = QUICK ? 64 : Number(process.env.BENCH_BATCH ?? 500);
   const rounds = QUICK ? 1 : 9;
   const name = await container();
   const stores = contenders(URL_, name);
@@ -276,7 +276,16 @@ const big = QUICK ? 300 : 10000;
 // 100,000 is the goal's figure; BENCH_HUGE_LIST picks another (seeding 100,000 blobs one by
 // one takes Azurite many minutes on a busy machine).
 const huge = QUICK ? 1000 : Number(process.env.BENCH_HUGE_LIST ?? 100000);
-if (!MEMORY_ONLY) {
+// BENCH_ONLY=updates (or renew, list, cold) runs one workload, for trying a change quickly
+// (BENCH_BATCH sets the updates per batch, 500 by default).
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY) {
+  if (ONLY === "updates") await updates();
+  else if (ONLY === "renew") await renew(URL_, 32, "", { vs: "fetch", limit: 1.15, dir: "at most" });
+  else if (ONLY === "list") await list(big, { vs: "fetch", limit: 1.2, dir: "at most" });
+  else if (ONLY === "cold") coldStart(IS_DENO ? null : { vs: "official", limit: 0.5, dir: "at most" });
+  else throw new Error(`BENCH_ONLY=${ONLY}: updates, renew, list or cold`);
+} else if (!MEMORY_ONLY) {
   const proxy = await startProxy(URL_, { delayMs: 20 });
   try {
     await renew(URL_, 32, "", { vs: "fetch", limit: 1.15, dir: "at most" });
@@ -291,7 +300,7 @@ if (!MEMORY_ONLY) {
     await proxy.close();
   }
 }
-if (MEMORY_ONLY || !process.env.BENCH_SKIP_MEMORY) {
+if (!ONLY && (MEMORY_ONLY || !process.env.BENCH_SKIP_MEMORY)) {
   await seedList(big);
   await seedList(huge);
   memory([big, huge]);

@@ -48,4 +48,10 @@ export function summarise(prof, n, label, cpuUs) {
   for (const [a, us] of [...byArea].sort((x, y) => y[1] - x[1]).filter(([x]) => x !== "idle").slice(0, 16)) console.log(`  ${show(us)}  ${a}`);
   console.log("  top functions (self time):");
   for (const [k, us] of [...byFn].sort((x, y) => y[1] - x[1]).filter(([k]) => !k.startsWith("(idle)")).slice(0, 22)) console.log(`  ${show(us)}  ${k}`);
+  // Inside wasm (function names show when the module keeps its name section, e.g. a build
+  // through wasm-opt -g put in place of the package's .wasm).
+  if (process.env.PROFILE_WASM) {
+    console.log("  top wasm functions (self time):");
+    for (const [k, us] of [...byFn].filter(([k]) => k.includes("wasm://")).sort((x, y) => y[1] - x[1]).slice(0, Number(process.env.PROFILE_WASM) || 25)) console.log(`  ${show(us)}  ${k.slice(0, 140)}`);
+  }
 }

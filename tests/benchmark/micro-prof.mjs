@@ -1,0 +1,23 @@
+// micro.mjs under the inspector's profiler: where our own work per update goes (SAS by default).
+import { Session } from "node:inspector/promises";
+import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
+import { summarise } from "./profile-summary.mjs";
+import { cpuNs } from "./cpu.mjs";
+const N = 40000;
+const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const SAS = "sv=2021-08-06&ss=b&srt=sco&sp=rwlacu&se=2030-01-01T00%3A00%3A00Z&sig=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG%3D";
+globalThis.fetch = async () => new Response(null, { status: 200, headers: { etag: '"0x8D"', "last-modified": "Thu, 26 Nov 2026 01:00:00 GMT" } });
+const s = new BlobCheckpointStore("http://127.0.0.1:1/devstoreaccount1", "cont", { credential: process.argv[2] === "key" ? KEY : SAS });
+const cp = (p, seq) => ({ fullyQualifiedNamespace: "ns.servicebus.windows.net", eventHubName: "telemetry", consumerGroup: "$default", partitionId: String(p), sequenceNumber: seq, offset: String(seq) });
+const run = (n) => Promise.all([...Array(32).keys()].map(async (p) => { for (let i = 0; i < n / 32; i++) await s.updateCheckpoint(cp(p, i)); }));
+await run(6400);
+const session = new Session();
+session.connect();
+await session.post("Profiler.enable");
+await session.post("Profiler.setSamplingInterval", { interval: 50 });
+await session.post("Profiler.start");
+const c0 = cpuNs();
+await run(N);
+const us = (cpuNs() - c0) / 1000 / N;
+const { profile } = await session.post("Profiler.stop");
+summarise(profile, N, "micro", us);
