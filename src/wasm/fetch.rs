@@ -293,6 +293,8 @@ pub struct FetchHost {
     token_credential: Option<TokenCredential>,
     /// What the caller's code threw while the core asked for a token: the call rejects with it.
     thrown: RefCell<Option<JsValue>>,
+    /// How many `getToken` calls are under way (the only wait that may not watch an abort).
+    awaiting_token: Cell<u32>,
 }
 
 impl FetchHost {
@@ -333,6 +335,7 @@ impl FetchHost {
             scope,
             token_credential,
             thrown: RefCell::new(None),
+            awaiting_token: Cell::new(0),
         })
     }
 
@@ -348,10 +351,19 @@ impl FetchHost {
             Some(p) => match select(Box::pin(fut), JsFuture::from(p.clone())).await {
                 Either::Left((result, _)) => result,
                 Either::Right((_, fut)) => {
-                    // Ends the tries and waits under way before the core's future goes.
+                    // Ends the tries and waits under way: each now settles as aborted.
                     self.scope.abort();
-                    drop(fut);
-                    Err(StoreError::Aborted)
+                    if self.awaiting_token.get() > 0 {
+                        // A credential may ignore the signal it was given: not waited for.
+                        drop(fut);
+                        Err(StoreError::Aborted)
+                    } else {
+                        // Lets the core see its tries end, so that what the service already
+                        // accepted is reported: a claimOwnership rejects with the claims won
+                        // before the abort (`claimedOwnerships`), not as if none were.
+                        // A call whose every step had finished keeps its result.
+                        fut.await
+                    }
                 }
             },
         };
@@ -458,7 +470,10 @@ impl Host for FetchHost {
                 &format!("{FIELD}()"),
             )
             .map_err(|e| failed(&e))?;
-        let result = match result.settle().await {
+        self.awaiting_token.set(self.awaiting_token.get() + 1);
+        let settled = result.settle().await;
+        self.awaiting_token.set(self.awaiting_token.get() - 1);
+        let result = match settled {
             Ok(v) => v,
             Err(Ok(_)) if self.aborted() => return Err(StoreError::Aborted),
             Err(Ok(reason)) => return Err(failed(&reason)),

@@ -140,3 +140,18 @@ test("no credential needs a SAS in the URL; credential values are checked up fro
   }
   assert.throws(() => new BlobCheckpointStore(URL_, "c-1", { credential: "not base64 SECRETVALUE" }), (e) => !e.message.includes("SECRETVALUE"));
 });
+
+test("an abort while getToken never settles rejects at once, and getToken was handed a signal that fired", async () => {
+  let given;
+  const credential = { getToken: (_scopes, options) => { given = options?.abortSignal; return new Promise(() => {}); } };
+  const store = new BlobCheckpointStore(URL_, "never", { credential });
+  for (const call of [(o) => store.listOwnership(NS, EH, CG, o), (o) => store.claimOwnership([ownership(0, "w")], o)]) {
+    const ac = new AbortController();
+    const t = Date.now();
+    setTimeout(() => ac.abort(), 100);
+    const err = await call({ abortSignal: ac.signal }).then(() => null, (e) => e);
+    assert.equal(err?.name, "AbortError");
+    assert.ok(Date.now() - t < 1000, "rejected at once");
+    assert.equal(given?.aborted, true, "getToken's signal fired");
+  }
+});

@@ -114,6 +114,30 @@ test("an abort stops the back-off wait at once", async () => {
   });
 });
 
+test("an abort in the middle of claimOwnership rejects at once with the claims the service already accepted", async () => {
+  const c = await newContainer("abortclaim");
+  // Partitions 2 and 3 hang in the proxy; 0 and 1 go through.
+  await withProxy({ intercept: (req) => (/\/ownership\/[23](\?|$)/.test(req.url) ? { stallMs: 4000 } : null) }, async (proxy) => {
+    const ac = new AbortController();
+    const store = storeVia(proxy.url, c, { ...fast, timeoutInMs: 30_000 });
+    const call = store.claimOwnership([0, 1, 2, 3].map((p) => ownership(p, "me")), { abortSignal: ac.signal }).then(() => null, (e) => e);
+    // Aborted once the two free claims have been answered and the other two are under way.
+    while (proxy.requests.length < 4) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    const t = Date.now();
+    ac.abort();
+    const err = await call;
+    assert.ok(Date.now() - t < 1000, "the call rejected at once");
+    assert.equal(err?.name, "AbortError");
+    assert.deepEqual(err.claimedOwnerships.map((o) => [o.partitionId, o.ownerId]), [["0", "me"], ["1", "me"]]);
+    assert.ok(err.claimedOwnerships.every((o) => o.etag), "with their new etags");
+    assert.match(err.message, /2 claim\(s\) won/);
+  });
+  // What the error says is what the service holds.
+  const owned = await storeVia(URL_, c).listOwnership(NS, EH, CG);
+  assert.deepEqual(owned.map((o) => o.partitionId).sort(), ["0", "1"]);
+});
+
 test("secondary host: list calls retry there after a retriable failure; writes never go there", async () => {
   const c = await newContainer("secondary");
   await storeVia(URL_, c).updateCheckpoint(checkpoint(3, 30, "300"));
