@@ -179,10 +179,12 @@ async function seedList(n) {
   if (last.ok) return { name, ns };
   progress(`seeding ${n} checkpoints`);
   // One Put Blob each (the floor's update would first try Set Metadata and get a 404).
-  const put = async (p) => {
+  // A connection Azurite resets under the seeding load is tried again (up to 5 times).
+  const put = async (p, tries = 1) => {
     const res = await fetch(`${URL_}/${name}/${ns}/telemetry/%24default/checkpoint/${p}?${SAS}`, {
       method: "PUT", headers: { "x-ms-version": "2019-07-07", "x-ms-blob-type": "BlockBlob", "x-ms-meta-sequencenumber": String(p), "x-ms-meta-offset": String(p * 100) },
-    });
+    }).catch((e) => (tries < 5 ? null : Promise.reject(e)));
+    if (!res) return put(p, tries + 1);
     await res.arrayBuffer();
     check(res.ok, `seed put ${res.status}`);
   };
