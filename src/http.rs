@@ -83,6 +83,21 @@ impl Response {
     }
 }
 
+#[cfg(test)]
+impl Response {
+    /// A response for the unit tests: `headers` as (lower-case name, value) pairs.
+    pub(crate) fn of(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+        Response {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_string(),
+        }
+    }
+}
+
 /// Why the transport returned no response.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TransportError {
@@ -141,15 +156,26 @@ pub const MAX_RESPONSE_BODY_BYTES: u32 = 32 * 1024 * 1024;
 /// wrap to an immediate timer, so every timer value is clamped to 1..=this.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-/// Takes apart what the wasm transport's one try (`src/wasm/transport.js`) resolved with: "T"
-/// (its time-out), "L" (a body over [`MAX_RESPONSE_BODY_BYTES`]), or
-/// `"<status>\n<field>..\n<body>"` with one field per name of `wanted_ok` (a 2xx) or
-/// `wanted_failed` (any other status): empty when the header was absent, `:` + its value.
-pub fn parse_try_answer(
-    mut answer: String,
-    wanted_ok: &str,
-    wanted_failed: &str,
-) -> Result<Response, TransportError> {
+/// The response headers the core reads after a successful `method` (comma-separated): only
+/// these cross the boundary.
+pub fn headers_read_on_success(method: &str) -> &'static str {
+    match method {
+        "HEAD" => "etag,last-modified,x-ms-meta-ownerid",
+        "GET" => "x-ms-request-id,date",
+        _ => "etag,last-modified",
+    }
+}
+
+/// The response headers the core reads after any other status (comma-separated).
+pub const HEADERS_READ_ON_FAILURE: &str =
+    "x-ms-error-code,x-ms-request-id,retry-after,x-ms-retry-after-ms";
+
+/// Takes apart what the wasm transport's one try (`src/wasm/transport.js`) of a `method`
+/// request resolved with: "T" (its time-out), "L" (a body over [`MAX_RESPONSE_BODY_BYTES`]),
+/// or `"<status>\n<field>..\n<body>"` with one field per name of
+/// [`headers_read_on_success`] (a 2xx) or [`HEADERS_READ_ON_FAILURE`] (any other status):
+/// empty when the header was absent, `:` + its value.
+pub fn parse_try_answer(mut answer: String, method: &str) -> Result<Response, TransportError> {
     match answer.as_str() {
         "T" => return Err(TransportError::Timeout),
         "L" => {
@@ -172,9 +198,9 @@ pub fn parse_try_answer(
         });
     }
     let names = if (200..300).contains(&status) {
-        wanted_ok
+        headers_read_on_success(method)
     } else {
-        wanted_failed
+        HEADERS_READ_ON_FAILURE
     };
     let mut headers = Vec::new();
     let mut consumed = status_field.len() + 1;
@@ -209,26 +235,26 @@ mod tests {
 
     #[test]
     fn takes_a_try_answer_apart() {
-        let r = parse_try_answer("201\n:\"0x1\"\n\n<b>\nx</b>".into(), "etag,date", "e").unwrap();
+        let r = parse_try_answer("201\n:\"0x1\"\n\n<b>\nx</b>".into(), "PUT").unwrap();
         assert_eq!(r.status, 201);
         assert_eq!(r.headers, vec![("etag".to_string(), "\"0x1\"".to_string())]);
         assert_eq!(r.body, "<b>\nx</b>");
-        let r = parse_try_answer("503\n:ServerBusy\n".into(), "a,b", "x-ms-error-code").unwrap();
+        let r = parse_try_answer("503\n:ServerBusy\n\n\n\n".into(), "PUT").unwrap();
         assert_eq!(
             (r.status, r.header("x-ms-error-code"), r.body.as_str()),
             (503, Some("ServerBusy"), "")
         );
-        let r = parse_try_answer("0".into(), "a", "b").unwrap();
+        let r = parse_try_answer("0".into(), "HEAD").unwrap();
         assert_eq!((r.status, r.headers.len()), (0, 0));
         assert!(matches!(
-            parse_try_answer("T".into(), "a", "b"),
+            parse_try_answer("T".into(), "PUT"),
             Err(TransportError::Timeout)
         ));
         assert!(
-            matches!(parse_try_answer("L".into(), "a", "b"), Err(TransportError::Network(m)) if m.contains("33554432"))
+            matches!(parse_try_answer("L".into(), "GET"), Err(TransportError::Network(m)) if m.contains("33554432"))
         );
         for bad in ["", "x", "200", "200\n:a", "99999\n\n"] {
-            assert!(parse_try_answer(bad.into(), "a,b", "b").is_err(), "{bad:?}");
+            assert!(parse_try_answer(bad.into(), "PUT").is_err(), "{bad:?}");
         }
     }
 

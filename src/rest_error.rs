@@ -122,14 +122,7 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-            body: body.to_string(),
-        }
+        Response::of(status, headers, body)
     }
 
     #[test]

@@ -136,14 +136,7 @@ mod tests {
     use super::*;
 
     fn resp(headers: &[(&str, &str)]) -> Response {
-        Response {
-            status: 503,
-            headers: headers
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-            body: String::new(),
-        }
+        Response::of(503, headers, "")
     }
 
     #[test]

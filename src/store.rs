@@ -958,14 +958,7 @@ mod tests {
     }
 
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-            body: body.into(),
-        }
+        Response::of(status, headers, body)
     }
 
     fn created() -> Result<Response, TransportError> {

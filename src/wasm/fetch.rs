@@ -23,7 +23,8 @@ use web_sys::AbortController;
 use crate::credential::AccessToken;
 use crate::error::StoreError;
 use crate::http::{
-    parse_try_answer, Request, Response, TransportError, MAX_RESPONSE_BODY_BYTES, MAX_TIMER_MS,
+    headers_read_on_success, parse_try_answer, Request, Response, TransportError,
+    HEADERS_READ_ON_FAILURE, MAX_RESPONSE_BODY_BYTES, MAX_TIMER_MS,
 };
 use crate::store::Host;
 
@@ -46,13 +47,6 @@ extern "C" {
         max_body: u32,
     ) -> Promise;
 }
-
-/// Response headers the core reads, comma-separated for `transport.js`: only these are copied
-/// out, and a success only what a success needs.
-const HEAD_OK_HEADERS: &str = "etag,last-modified,x-ms-meta-ownerid";
-const GET_OK_HEADERS: &str = "x-ms-request-id,date";
-const OK_HEADERS: &str = "etag,last-modified";
-const FAILURE_HEADERS: &str = "x-ms-error-code,x-ms-request-id,retry-after,x-ms-retry-after-ms";
 
 /// A timer value hosts accept: 1..=2^31-1 ms (larger values wrap to an immediate timer).
 pub fn clamp_timer(ms: f64) -> f64 {
@@ -380,25 +374,20 @@ impl FetchHost {
     /// One try through `transport.js`, and its answer taken apart.
     async fn try_once(&self, req: &Request, timeout_ms: f64) -> Result<Response, TransportError> {
         let net = |e: JsValue| TransportError::Network(describe_thrown(&e));
-        let wanted_ok = match req.method {
-            "HEAD" => HEAD_OK_HEADERS,
-            "GET" => GET_OK_HEADERS,
-            _ => OK_HEADERS,
-        };
         let answer = JsFuture::from(send_try(
             &req.url,
             &crate::json::request_init(req),
             clamp_timer(timeout_ms),
             self.scope.controller.as_ref().map(|c| c.signal()),
-            wanted_ok,
-            FAILURE_HEADERS,
+            headers_read_on_success(req.method),
+            HEADERS_READ_ON_FAILURE,
             MAX_RESPONSE_BODY_BYTES,
         ))
         .await
         .map_err(net)?
         .as_string()
         .ok_or_else(|| TransportError::Network("the transport answered no text".into()))?;
-        parse_try_answer(answer, wanted_ok, FAILURE_HEADERS)
+        parse_try_answer(answer, req.method)
     }
 }
 
