@@ -278,30 +278,31 @@ const big = QUICK ? 300 : 10000;
 // 100,000 is the goal's figure; BENCH_HUGE_LIST picks another (seeding 100,000 blobs one by
 // one takes Azurite many minutes on a busy machine).
 const huge = QUICK ? 1000 : Number(process.env.BENCH_HUGE_LIST ?? 100000);
-// BENCH_ONLY=updates (or renew, list, cold) runs one workload, for trying a change quickly
-// (BENCH_BATCH sets the updates per batch, 500 by default).
+// BENCH_ONLY=renew (or link, updates, list, cold) runs one group of workloads, for trying a
+// change quickly (BENCH_BATCH sets the updates per batch, 500 by default).
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY) {
-  if (ONLY === "updates") await updates();
-  else if (ONLY === "renew") await renew(URL_, 32, "", { vs: "fetch", limit: 1.15, dir: "at most" });
-  else if (ONLY === "list") await list(big, { vs: "fetch", limit: 1.2, dir: "at most" });
-  else if (ONLY === "cold") coldStart(IS_DENO ? null : { vs: "official", limit: 0.5, dir: "at most" });
-  else throw new Error(`BENCH_ONLY=${ONLY}: updates, renew, list or cold`);
-} else if (!MEMORY_ONLY) {
+const GROUPS = ["renew", "link", "updates", "list", "cold"];
+if (ONLY && !GROUPS.includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: one of ${GROUPS.join(", ")}`);
+const runs = (group) => !MEMORY_ONLY && (!ONLY || ONLY === group);
+if (runs("renew")) {
+  await renew(URL_, 32, "", { vs: "fetch", limit: 1.15, dir: "at most" });
+  await renew(URL_, QUICK ? 64 : 256, "");
+}
+if (runs("link")) {
   const proxy = await startProxy(URL_, { delayMs: 20 });
   try {
-    await renew(URL_, 32, "", { vs: "fetch", limit: 1.15, dir: "at most" });
-    await renew(URL_, QUICK ? 64 : 256, "");
     await renew(proxy.url, 32, " (20 ms link)", { vs: "official", limit: 1 / 8, dir: "at most" });
     if (!QUICK) await renew(proxy.url, 256, " (20 ms link)");
-    await updates();
-    await list(32);
-    await list(big, { vs: "fetch", limit: 1.2, dir: "at most" });
-    coldStart(IS_DENO ? null : { vs: "official", limit: 0.5, dir: "at most" });
   } finally {
     await proxy.close();
   }
 }
+if (runs("updates")) await updates();
+if (runs("list")) {
+  await list(32);
+  await list(big, { vs: "fetch", limit: 1.2, dir: "at most" });
+}
+if (runs("cold")) coldStart(IS_DENO ? null : { vs: "official", limit: 0.5, dir: "at most" });
 if (!ONLY && (MEMORY_ONLY || !process.env.BENCH_SKIP_MEMORY)) {
   await seedList(big);
   await seedList(huge);
