@@ -149,15 +149,14 @@ impl BlobCheckpointStore {
             Ok(s) => s,
             Err(e) => return rejected(e),
         };
-        if signal.as_ref().is_some_and(|s| s.aborted) {
-            return rejected(StoreError::Aborted);
-        }
-        let args = match read() {
-            Ok(a) => a,
-            Err(e) => return rejected(e),
-        };
+        // Before the arguments are read: a signal that had fired rejects the call whatever the
+        // arguments, and one a getter fires while they are read is already listened to.
         let host = match FetchHost::for_call(signal, self.inner.token_credential.clone()) {
             Ok(h) => Rc::new(h),
+            Err(e) => return rejected(e),
+        };
+        let args = match read() {
+            Ok(a) => a,
             Err(e) => return rejected(e),
         };
         let fut = op(self.inner.clone(), args, host.clone());

@@ -178,6 +178,21 @@ test("apiVersion is sent as x-ms-version", async () => {
   }
 });
 
+test("abortSignal fired by a getter while the arguments are read: the call rejects with AbortError and sends nothing", async () => {
+  const c = await newContainer("abortgetter");
+  const proxy = await startProxy(URL_);
+  try {
+    const store = new BlobCheckpointStore(proxy.url, c, keyCred);
+    const ac = new AbortController();
+    const cp = checkpoint(0, 1, "1");
+    Object.defineProperty(cp, "partitionId", { get: () => { ac.abort(); return "0"; }, enumerable: true });
+    await assert.rejects(store.updateCheckpoint(cp, { abortSignal: ac.signal }), { name: "AbortError" });
+    assert.equal(proxy.requests.length, 0, "nothing is sent after the abort");
+  } finally {
+    await proxy.close();
+  }
+});
+
 test("abortSignal: aborted before the call, and during it, rejects with AbortError", async () => {
   const c = await newContainer("abort");
   const proxy = await startProxy(URL_, { delayMs: 2000 });
