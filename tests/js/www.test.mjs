@@ -132,11 +132,17 @@ test("a checkpoint set from the page is what listCheckpoints returns", async () 
 test("a release that loses against a renewal says so, and changes nothing", async () => {
   await waitForRefresh();
   const pid = await page.$eval("#partitions tbody tr:nth-child(8)", (tr) => tr.dataset.partitionId);
-  // The owner renews right after the page's refresh: the page's etag is now stale.
-  const o = (await store.listOwnership(...GROUP)).find((x) => x.partitionId === pid);
-  const [renewed] = await store.claimOwnership([{ ...o }]);
-  assert.ok(renewed, "renewed");
+  // The page takes the etag it will release with when Release is clicked; the owner renews while
+  // the dialog is open, so that etag is stale whatever the page's refreshes do meanwhile.
   await page.click(`tr[data-partition-id="${pid}"] button:text("Release")`);
+  await page.waitForSelector("#confirm[open]");
+  let renewed;
+  for (let attempt = 0; attempt < 3 && !renewed; attempt++) {
+    // The owner's own renewal may fall between this list and claim: then list again.
+    const o = (await store.listOwnership(...GROUP)).find((x) => x.partitionId === pid);
+    [renewed] = await store.claimOwnership([{ ...o }]);
+  }
+  assert.ok(renewed, "renewed");
   await confirm();
   await page.waitForFunction((p) => document.querySelector("#notice").textContent.startsWith(`Partition ${p} was not released`), pid, { timeout: 10_000 });
   await waitForRefresh(); // the message stays through refreshes
