@@ -64,7 +64,9 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
     loop {
         let event = reader
             .read_event()
-            .map_err(|e| format!("malformed XML: {e}"))?;
+            // Where, not quick-xml's own words: its messages bring `core::fmt`'s char and I/O
+            // error tables into the wasm (several KB) for a page no sane server sends.
+            .map_err(|_| format!("malformed XML near byte {}", reader.error_position()))?;
         match event {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -97,7 +99,9 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
             Event::Text(t) if field != Field::None => {
                 text.push_str(
                     &t.unescape()
-                        .map_err(|e| format!("malformed XML text: {e}"))?,
+                        .map_err(|_| {
+                            format!("malformed XML text near byte {}", reader.buffer_position())
+                        })?,
                 );
             }
             Event::CData(t) if field != Field::None => {
@@ -223,5 +227,13 @@ mod tests {
     fn unknown_entities_do_not_expand() {
         let xml = r#"<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><EnumerationResults><Blobs><Blob><Name>&a;</Name></Blob></Blobs></EnumerationResults>"#;
         assert!(parse_list_page(xml).is_err());
+    }
+
+    #[test]
+    fn malformed_xml_says_where() {
+        let e = parse_list_page("<EnumerationResults><Blobs></Nope>").unwrap_err();
+        assert!(e.starts_with("malformed XML near byte "), "{e}");
+        let e = parse_list_page("<EnumerationResults><Blobs><Blob><Name>&bogus;</Name>").unwrap_err();
+        assert!(e.starts_with("malformed XML text near byte "), "{e}");
     }
 }
