@@ -133,7 +133,9 @@ build_pkg() {
   wasm-opt -Oz --strip-debug --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue -o "$opt" "$raw"
   rm -rf "$ROOT/pkg/wasm"
-  wasm-bindgen --target web --out-dir "$ROOT/pkg/wasm" --out-name checkpointstore "$opt"
+  # The name and producers sections are debugging and telemetry aids a page need not download.
+  wasm-bindgen --target web --remove-name-section --remove-producers-section \
+    --out-dir "$ROOT/pkg/wasm" --out-name checkpointstore "$opt"
   node "$ROOT/tests/finish-pkg.mjs"
   # npm packs a README and a LICENSE found in the package folder.
   cp "$ROOT/README.md" "$ROOT/LICENSE" "$ROOT/pkg/"
