@@ -160,14 +160,15 @@ impl BlobCheckpointStore {
             Err(e) => return rejected(e),
         };
         let fut = op(self.inner.clone(), args, host.clone());
-        // Boxed as one type, so `future_to_promise` (~1.5 KB of wasm a copy) is instantiated
-        // once rather than once per method.
-        let outcome: LocalBoxFuture<Result<JsValue, JsValue>> = Box::pin(async move {
-            match host.run(fut).await {
-                Ok(v) => to_js(v),
-                Err(e) => Err(throw(e)),
-            }
+        // The op's future and its conversion boxed as one type, so that everything after it
+        // (`FetchHost::run`, the outcome, `future_to_promise`) is one copy in the wasm rather
+        // than one per method.
+        let fut: LocalBoxFuture<Result<JsValue, Rejection>> = Box::pin(async move {
+            let v = fut.await?;
+            to_js(v).map_err(Rejection::Thrown)
         });
+        let outcome: LocalBoxFuture<Result<JsValue, JsValue>> =
+            Box::pin(async move { host.run(fut).await.map_err(throw) });
         future_to_promise(outcome)
     }
 

@@ -10,6 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 use futures_util::future::{select, Either};
@@ -333,16 +334,17 @@ impl FetchHost {
         })
     }
 
-    /// Runs the call's core future; settles with [`StoreError::Aborted`] as soon as the
-    /// caller's signal fires, even while the core waits on something that does not watch it.
-    pub async fn run<T>(
+    /// Runs the call's future (the core's work and its conversion); settles with
+    /// [`StoreError::Aborted`] as soon as the caller's signal fires, even while the core waits
+    /// on something that does not watch it. One boxed type for every method: one copy in the wasm.
+    pub async fn run(
         &self,
-        fut: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, Rejection> {
+        fut: Pin<Box<dyn Future<Output = Result<JsValue, Rejection>>>>,
+    ) -> Result<JsValue, Rejection> {
         let result = match &self.scope.abort_promise {
-            _ if self.scope.is_aborted() => Err(StoreError::Aborted),
+            _ if self.scope.is_aborted() => Err(StoreError::Aborted.into()),
             None => fut.await,
-            Some(p) => match select(Box::pin(fut), JsFuture::from(p.clone())).await {
+            Some(p) => match select(fut, JsFuture::from(p.clone())).await {
                 Either::Left((result, _)) => result,
                 Either::Right((_, fut)) => {
                     // Ends the tries and waits under way: each now settles as aborted.
@@ -350,7 +352,7 @@ impl FetchHost {
                     if self.awaiting_token.get() > 0 {
                         // A credential may ignore the signal it was given: not waited for.
                         drop(fut);
-                        Err(StoreError::Aborted)
+                        Err(StoreError::Aborted.into())
                     } else {
                         // Lets the core see its tries end, so that what the service already
                         // accepted is reported: a claimOwnership rejects with the claims won
@@ -364,7 +366,7 @@ impl FetchHost {
         if let Some(v) = self.thrown.borrow_mut().take() {
             return Err(Rejection::Thrown(v));
         }
-        result.map_err(Rejection::from)
+        result
     }
 
     fn aborted(&self) -> bool {
