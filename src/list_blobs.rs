@@ -97,12 +97,9 @@ pub fn parse_list_page(xml: &str) -> Result<ListPage, String> {
                 stack.push(name);
             }
             Event::Text(t) if field != Field::None => {
-                text.push_str(
-                    &t.unescape()
-                        .map_err(|_| {
-                            format!("malformed XML text near byte {}", reader.buffer_position())
-                        })?,
-                );
+                text.push_str(&t.unescape().map_err(|_| {
+                    format!("malformed XML text near byte {}", reader.buffer_position())
+                })?);
             }
             Event::CData(t) if field != Field::None => {
                 text.push_str(&String::from_utf8_lossy(&t));
@@ -233,7 +230,8 @@ mod tests {
     fn malformed_xml_says_where() {
         let e = parse_list_page("<EnumerationResults><Blobs></Nope>").unwrap_err();
         assert!(e.starts_with("malformed XML near byte "), "{e}");
-        let e = parse_list_page("<EnumerationResults><Blobs><Blob><Name>&bogus;</Name>").unwrap_err();
+        let e =
+            parse_list_page("<EnumerationResults><Blobs><Blob><Name>&bogus;</Name>").unwrap_err();
         assert!(e.starts_with("malformed XML text near byte "), "{e}");
     }
 }

@@ -42,6 +42,37 @@ extern "C" {
     fn promise_resolve(v: &JsValue) -> Result<Promise, JsValue>;
 }
 
+// `typeof` as a number: one crossing and no string, where `js_typeof().as_string()` took two
+// and a string copy. `typeof` runs no caller code and never throws, even on a revoked Proxy.
+#[wasm_bindgen(inline_js = "export function kindOf(v) { switch (typeof v) { \
+case 'undefined': return 0; case 'boolean': return 2; case 'number': return 3; \
+case 'bigint': return 4; case 'string': return 5; case 'symbol': return 6; \
+case 'function': return 7; default: return v === null ? 1 : 8; } }")]
+extern "C" {
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(v: &JsValue) -> u32;
+}
+
+thread_local! {
+    /// The property names the door reads, as JS strings: made once, not decoded per read.
+    /// Keyed by the literal's address and length (a handful of literals).
+    static KEYS: std::cell::RefCell<Vec<(usize, usize, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JS string, from [`KEYS`].
+fn key_js(key: &'static str) -> JsValue {
+    let id = (key.as_ptr() as usize, key.len());
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some((_, _, v)) = keys.iter().find(|(p, l, _)| (*p, *l) == id) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(key);
+        keys.push((id.0, id.1, v.clone()));
+        v
+    })
+}
+
 /// Why a call rejects: an error of the store, or a value the caller's own code threw, handed
 /// back as is.
 #[derive(Debug)]
@@ -170,16 +201,15 @@ impl CallerValue {
         if let Some(k) = self.kind.get() {
             return k;
         }
-        let v = &self.value;
-        let k = match v.js_typeof().as_string().as_deref() {
-            Some("undefined") => Kind::Undefined,
-            Some("boolean") => Kind::Boolean,
-            Some("number") => Kind::Number,
-            Some("bigint") => Kind::BigInt,
-            Some("string") => Kind::String,
-            Some("symbol") => Kind::Symbol,
-            Some("function") => Kind::Function,
-            _ if v.is_null() => Kind::Null,
+        let k = match kind_of(&self.value) {
+            0 => Kind::Undefined,
+            1 => Kind::Null,
+            2 => Kind::Boolean,
+            3 => Kind::Number,
+            4 => Kind::BigInt,
+            5 => Kind::String,
+            6 => Kind::Symbol,
+            7 => Kind::Function,
             // "object", and whatever a host's exotic objects may say.
             _ => Kind::Object,
         };
@@ -229,24 +259,24 @@ impl CallerValue {
 
     /// Property `key` (getters and `get` traps run, caught). Only objects and functions have
     /// properties here; anything else is a `TypeError`.
-    pub fn get(&self, key: &str) -> Result<CallerValue, Rejection> {
+    pub fn get(&self, key: &'static str) -> Result<CallerValue, Rejection> {
         if !matches!(self.kind(), Kind::Object | Kind::Function) {
             return Err(self.invalid(format!("must be an object, got {}", self.type_name())));
         }
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
+        let mut path = String::with_capacity(self.path.len() + 1 + key.len());
+        if !self.path.is_empty() {
+            path.push_str(&self.path);
+            path.push('.');
+        }
+        path.push_str(key);
         let field = CallerValue::arg(JsValue::UNDEFINED, "");
         let field = CallerValue { path, ..field };
-        let value =
-            Reflect::get(&self.value, &JsValue::from_str(key)).map_err(|e| field.thrown(e))?;
-        Ok(CallerValue::arg(value, &field.path))
+        let value = Reflect::get(&self.value, &key_js(key)).map_err(|e| field.thrown(e))?;
+        Ok(CallerValue { value, ..field })
     }
 
     /// The first of `names` that is set (not undefined/null), or undefined named `names[0]`.
-    pub fn get_first(&self, names: &[&str]) -> Result<CallerValue, Rejection> {
+    pub fn get_first(&self, names: &[&'static str]) -> Result<CallerValue, Rejection> {
         let mut first = None;
         for n in names {
             let v = self.get(n)?;
@@ -264,8 +294,7 @@ impl CallerValue {
         if !self.is_array()? {
             return Err(self.invalid(format!("must be an array, got {}", self.type_name())));
         }
-        let len =
-            Reflect::get(&self.value, &JsValue::from_str("length")).map_err(|e| self.thrown(e))?;
+        let len = Reflect::get(&self.value, &key_js("length")).map_err(|e| self.thrown(e))?;
         let Some(n) = len.as_f64() else {
             return Err(self.invalid("has a length that is not a number"));
         };

@@ -17,7 +17,7 @@ pub fn string_arg(v: &CallerValue) -> Result<String, Rejection> {
 }
 
 /// `obj`'s first set field of `names`, as a required string.
-fn required_string(obj: &CallerValue, names: &[&str]) -> Result<String, Rejection> {
+fn required_string(obj: &CallerValue, names: &[&'static str]) -> Result<String, Rejection> {
     obj.get_first(names)?.string()
 }
 
@@ -70,7 +70,7 @@ fn retry_options(v: &CallerValue) -> Result<RetryOptions, Rejection> {
         return Ok(r);
     }
     v.expect_object()?;
-    let number = |name: &str| -> Result<Option<f64>, Rejection> {
+    let number = |name: &'static str| -> Result<Option<f64>, Rejection> {
         let x = v.get(name)?;
         if x.kind() == Kind::Undefined {
             return Ok(None);
@@ -117,7 +117,7 @@ pub fn store_options(options: &CallerValue) -> Result<StoreOptions, Rejection> {
         });
     }
     options.expect_object()?;
-    let opt_string = |name: &str| -> Result<Option<String>, Rejection> {
+    let opt_string = |name: &'static str| -> Result<Option<String>, Rejection> {
         let v = options.get(name)?;
         if v.is_nullish() {
             Ok(None)

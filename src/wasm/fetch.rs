@@ -476,7 +476,7 @@ impl Host for FetchHost {
                 "must return an object { token, expiresOnTimestamp }",
             ));
         }
-        let read = |name: &str| result.get(name).map_err(pass_through);
+        let read = |name: &'static str| result.get(name).map_err(pass_through);
         let token: CallerValue = read("token")?;
         let token = token.string().map_err(pass_through)?;
         let expires_on_ms = read("expiresOnTimestamp")?
