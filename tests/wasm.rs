@@ -164,7 +164,12 @@ async fn abort_before_and_during_a_call() {
     let aborter = during.clone();
     wasm_bindgen_futures::spawn_local(async move { aborter.abort() });
     let err = h
-        .run(s.list_ownership(&h, &ns, "Telemetry", "$Default"))
+        .run(Box::pin(async {
+            s.list_ownership(&h, &ns, "Telemetry", "$Default")
+                .await
+                .map(|_| wasm_bindgen::JsValue::UNDEFINED)
+                .map_err(Rejection::from)
+        }))
         .await
         .unwrap_err();
     assert!(matches!(err, Rejection::Store(StoreError::Aborted)));

@@ -337,9 +337,9 @@ impl FetchHost {
     /// Runs the call's future (the core's work and its conversion); settles with
     /// [`StoreError::Aborted`] as soon as the caller's signal fires, even while the core waits
     /// on something that does not watch it. One boxed type for every method: one copy in the wasm.
-    pub async fn run(
+    pub async fn run<'a>(
         &self,
-        fut: Pin<Box<dyn Future<Output = Result<JsValue, Rejection>>>>,
+        fut: Pin<Box<dyn Future<Output = Result<JsValue, Rejection>> + 'a>>,
     ) -> Result<JsValue, Rejection> {
         let result = match &self.scope.abort_promise {
             _ if self.scope.is_aborted() => Err(StoreError::Aborted.into()),
