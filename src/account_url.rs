@@ -1,6 +1,7 @@
 //! The blob account URL: where requests go, which account signs them, and any SAS it carries.
 
 use crate::error::StoreError;
+use crate::http::concat;
 
 /// A parsed blob service endpoint such as `https://acct.blob.core.windows.net` or Azurite's
 /// path-style `http://127.0.0.1:10000/devstoreaccount1`. Its `Debug` hides the SAS.
@@ -94,12 +95,12 @@ impl AccountUrl {
 
     /// The URL of `path` (already percent-encoded, starting with `/`) below the account.
     pub fn url_of(&self, path: &str) -> String {
-        format!("{}{}{}", self.origin, self.base_path, path)
+        concat(&[&self.origin, &self.base_path, path])
     }
 
     /// The path as the service sees it, for Shared Key's canonicalized resource.
     pub fn full_path(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path)
+        concat(&[&self.base_path, path])
     }
 
     /// `host[:port]`, as it stands in the URL.

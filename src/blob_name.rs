@@ -4,7 +4,7 @@
 //! with namespace, event hub and consumer group lower-cased.
 
 use crate::error::StoreError;
-use crate::http::encode_component;
+use crate::http::{concat, encode_component};
 
 /// Longest accepted namespace, event hub, consumer group or partition id. Event Hubs' own
 /// limits are far below this; a blob name may be at most 1,024 characters.
@@ -32,25 +32,34 @@ impl BlobKind {
 /// or change the URL (`/`, `\`, `?`, `#`, `%`, `.`, `..`, control characters), nor end in `.`
 /// (the service trims trailing dots, so `cg.` and `cg` would be the same blob).
 pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
-    if value.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
+    match segment_problem(value) {
+        None => Ok(()),
+        Some(problem) => Err(StoreError::invalid(field, problem)),
     }
-    if value.chars().count() > MAX_SEGMENT_LEN {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be at most {MAX_SEGMENT_LEN} characters"),
-        ));
+}
+
+/// What is wrong with a name segment (see [`validate_segment`]), if anything. The field's
+/// name is only made when there is a problem: a call checks half a dozen names.
+pub fn segment_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("must not be empty".into());
+    }
+    // Characters, not bytes; the same count for ASCII, which needs no decoding.
+    let len = if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    };
+    if len > MAX_SEGMENT_LEN {
+        return Some(format!("must be at most {MAX_SEGMENT_LEN} characters"));
     }
     if value == "." || value == ".." {
-        return Err(StoreError::invalid(field, "must not be '.' or '..'"));
+        return Some("must not be '.' or '..'".into());
     }
     if !value.is_ascii() {
         // Event Hubs names and partition ids are ASCII; the blob names lower-case them the
         // ASCII way (Unicode case tables would cost the wasm several KB).
-        return Err(StoreError::invalid(
-            field,
-            "must hold ASCII characters only, as Event Hubs names do",
-        ));
+        return Some("must hold ASCII characters only, as Event Hubs names do".into());
     }
     if let Some(c) = value
         .chars()
@@ -61,25 +70,16 @@ pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
         } else {
             format!("'{c}'")
         };
-        return Err(StoreError::invalid(
-            field,
-            format!("must not contain {shown}"),
-        ));
+        return Some(format!("must not contain {shown}"));
     }
     if value.trim() != value {
-        return Err(StoreError::invalid(
-            field,
-            "must not start or end with white space",
-        ));
+        return Some("must not start or end with white space".into());
     }
     if value.ends_with('.') {
         // Blob Storage trims trailing dots from each path segment: `cg.` would address `cg`.
-        return Err(StoreError::invalid(
-            field,
-            "must not end with '.' (Blob Storage drops trailing dots, so the name would address another blob)",
-        ));
+        return Some("must not end with '.' (Blob Storage drops trailing dots, so the name would address another blob)".into());
     }
-    Ok(())
+    None
 }
 
 /// Checks a container name by the Blob service's rules: 3 to 63 lower-case letters, digits and
@@ -105,13 +105,11 @@ pub fn validate_container(name: &str, field: &str) -> Result<(), StoreError> {
 /// The prefix shared by all blobs of one kind for one consumer group, e.g.
 /// `ns.servicebus.windows.net/telemetry/$default/ownership/`. Inputs must be validated.
 pub fn prefix(namespace: &str, event_hub: &str, consumer_group: &str, kind: BlobKind) -> String {
-    format!(
-        "{}/{}/{}/{}/",
-        namespace.to_ascii_lowercase(),
-        event_hub.to_ascii_lowercase(),
-        consumer_group.to_ascii_lowercase(),
-        kind.folder()
-    )
+    let mut p = concat(&[namespace, "/", event_hub, "/", consumer_group, "/"]);
+    p.make_ascii_lowercase();
+    p.push_str(kind.folder());
+    p.push('/');
+    p
 }
 
 /// The full blob name for one partition. Inputs must be validated.
@@ -129,7 +127,9 @@ pub fn blob_name(
 
 /// The URL path of a blob in a container: each segment percent-encoded, `/` kept between them.
 pub fn blob_path(container: &str, name: &str) -> String {
-    let mut path = format!("/{}", encode_component(container));
+    let mut path = String::with_capacity(container.len() + name.len() + 8);
+    path.push('/');
+    path.push_str(&encode_component(container));
     for seg in name.split('/') {
         path.push('/');
         path.push_str(&encode_component(seg));

@@ -3,7 +3,7 @@
 use crate::account_url::AccountUrl;
 use crate::blob_name::blob_path;
 use crate::credential::{append_sas, Credential};
-use crate::http::{encode_component, Request};
+use crate::http::{concat, encode_component, Request};
 
 /// Where requests go and which service version they speak. (`Debug` shows no SAS: the
 /// [`AccountUrl`] hides it.)
@@ -41,7 +41,7 @@ impl Target {
     ) -> Request {
         req = req.header("x-ms-version", self.api_version.clone());
         for (k, v) in metadata {
-            req = req.header(&format!("x-ms-meta-{k}"), *v);
+            req = req.header(&concat(&["x-ms-meta-", k]), *v);
         }
         match cond {
             Condition::None => req,
@@ -57,7 +57,9 @@ impl Target {
         metadata: &[(&str, &str)],
         cond: Condition<'_>,
     ) -> Request {
-        let req = Request::new("PUT", format!("{}?comp=metadata", self.blob_url(name)));
+        let mut url = self.blob_url(name);
+        url.push_str("?comp=metadata");
+        let req = Request::new("PUT", url);
         self.with_metadata(req, metadata, cond)
     }
 

@@ -1,7 +1,7 @@
 //! How requests are authorized: Shared Key signing, SAS tokens, and bearer tokens.
 
 use crate::error::StoreError;
-use crate::http::{decode_component, encode_component, Request};
+use crate::http::{concat, decode_component, encode_component, Request};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::borrow::Cow;
@@ -136,8 +136,8 @@ fn lower_percent_hex(s: &str) -> String {
 
 /// Appends a SAS to a request URL.
 pub fn append_sas(url: &str, sas: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{sas}")
+    let sep = if url.contains('?') { "&" } else { "?" };
+    concat(&[url, sep, sas])
 }
 
 /// Shared Key: the string to sign for a request (Blob service, version 2015-02-21 and later),

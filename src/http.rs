@@ -110,20 +110,38 @@ pub enum TransportError {
     Network(String),
 }
 
+/// `parts` joined into one string of the right size: what `format!` of plain strings does,
+/// without its machinery, on the paths every request takes (URLs, header names).
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// Percent-encodes `s` for a URL path segment or query value: everything but the unreserved
 /// characters of RFC 3986.
 pub fn encode_component(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    let mut run = 0; // start of the unreserved run not yet copied
+    for (i, &b) in bytes.iter().enumerate() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+            continue;
         }
+        if run < i {
+            // Unreserved ASCII bytes: char boundaries on both sides.
+            out.push_str(&s[run..i]);
+        }
+        out.push('%');
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+        run = i + 1;
     }
+    // Empty, or unreserved ASCII to the end.
+    out.push_str(&s[run..]);
     out
 }
 
@@ -261,6 +279,17 @@ mod tests {
     #[test]
     fn encodes_and_decodes() {
         assert_eq!(encode_component("$default/ä b"), "%24default%2F%C3%A4%20b");
+        for (raw, encoded) in [
+            ("", ""),
+            ("ä", "%C3%A4"),
+            ("äb", "%C3%A4b"),
+            ("aä", "a%C3%A4"),
+            ("€x€", "%E2%82%ACx%E2%82%AC"),
+            ("A-z.0_~", "A-z.0_~"),
+        ] {
+            assert_eq!(encode_component(raw), encoded);
+            assert_eq!(decode_component(encoded), raw);
+        }
         assert_eq!(decode_component("%24default%2F%C3%A4%20b"), "$default/ä b");
         assert_eq!(decode_component("bad%zz%"), "bad%zz%");
         assert_eq!(decode_component("%4"), "%4");

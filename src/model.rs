@@ -1,6 +1,6 @@
 //! What the store reads and writes: partition ownerships and checkpoints, and their checks.
 
-use crate::blob_name::validate_segment;
+use crate::blob_name::segment_problem;
 use crate::error::StoreError;
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
@@ -54,9 +54,9 @@ pub fn validate_group(
     consumer_group: &str,
     path: &str,
 ) -> Result<(), StoreError> {
-    validate_segment(namespace, &field(path, "fullyQualifiedNamespace"))?;
-    validate_segment(event_hub, &field(path, "eventHubName"))?;
-    validate_segment(consumer_group, &field(path, "consumerGroup"))
+    segment(namespace, path, "fullyQualifiedNamespace")?;
+    segment(event_hub, path, "eventHubName")?;
+    segment(consumer_group, path, "consumerGroup")
 }
 
 /// Checks the four names that address one partition's blob; `path` prefixes the field names.
@@ -68,42 +68,50 @@ fn validate_partition(
     path: &str,
 ) -> Result<(), StoreError> {
     validate_group(namespace, event_hub, consumer_group, path)?;
-    validate_segment(partition_id, &field(path, "partitionId"))
+    segment(partition_id, path, "partitionId")
+}
+
+/// [`crate::blob_name::validate_segment`] for field `name` under `path`, whose full name is only made for an error.
+fn segment(value: &str, path: &str, name: &str) -> Result<(), StoreError> {
+    match segment_problem(value) {
+        None => Ok(()),
+        Some(problem) => Err(StoreError::invalid(field(path, name), problem)),
+    }
 }
 
 fn field(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
     } else {
-        format!("{path}.{name}")
+        let mut f = String::with_capacity(path.len() + 1 + name.len());
+        f.push_str(path);
+        f.push('.');
+        f.push_str(name);
+        f
     }
 }
 
 /// Checks a value that goes into a header: printable ASCII only, since header values are
-/// byte strings and metadata must survive every SDK's decoding unchanged.
-fn validate_header_value(value: &str, field: &str, allow_empty: bool) -> Result<(), StoreError> {
-    if !allow_empty && value.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    if value.len() > MAX_VALUE_LEN {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be at most {MAX_VALUE_LEN} characters"),
-        ));
-    }
-    if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return Err(StoreError::invalid(
-            field,
-            "must hold printable ASCII characters only",
-        ));
-    }
-    if value.trim() != value {
-        return Err(StoreError::invalid(
-            field,
-            "must not start or end with white space",
-        ));
-    }
-    Ok(())
+/// byte strings and metadata must survive every SDK's decoding unchanged. The field's full
+/// name (`path.name`) is only made for an error.
+fn validate_header_value(
+    value: &str,
+    path: &str,
+    name: &str,
+    allow_empty: bool,
+) -> Result<(), StoreError> {
+    let problem = if !allow_empty && value.is_empty() {
+        "must not be empty".to_string()
+    } else if value.len() > MAX_VALUE_LEN {
+        format!("must be at most {MAX_VALUE_LEN} characters")
+    } else if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        "must hold printable ASCII characters only".to_string()
+    } else if value.trim() != value {
+        "must not start or end with white space".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::invalid(field(path, name), problem))
 }
 
 /// The quoted form of an ETag (`"0x8D..."`): listings give it bare, headers quoted; both are
@@ -129,9 +137,9 @@ impl PartitionOwnership {
             &self.partition_id,
             path,
         )?;
-        validate_header_value(&self.owner_id, &field(path, "ownerId"), true)?;
+        validate_header_value(&self.owner_id, path, "ownerId", true)?;
         if let Some(etag) = &self.etag {
-            validate_header_value(etag, &field(path, "etag"), false)?;
+            validate_header_value(etag, path, "etag", false)?;
             if etag.trim() == "*" {
                 return Err(StoreError::invalid(
                     field(path, "etag"),
@@ -159,7 +167,7 @@ impl Checkpoint {
                 "must be an integer from 0 to Number.MAX_SAFE_INTEGER",
             ));
         }
-        validate_header_value(&self.offset, &field(path, "offset"), false)
+        validate_header_value(&self.offset, path, "offset", false)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::blob_name::{blob_name, prefix, validate_container, BlobKind};
 use crate::blob_request::{Condition, Target};
 use crate::credential::{sas_signatures, AccessToken, Credential, STORAGE_SCOPE};
 use crate::error::StoreError;
-use crate::http::{Request, Response, TransportError};
+use crate::http::{concat, Request, Response, TransportError};
 use crate::list_blobs::{parse_list_page, ListPage, ListedBlob};
 use crate::metadata::{checkpoint_from_blob, ownership_from_blob, Group};
 use crate::model::{quote_etag, validate_group, Checkpoint, PartitionOwnership};
@@ -409,7 +409,7 @@ impl Store {
     }
 
     pub(crate) fn display_name(&self, blob: &str) -> String {
-        format!("{}/{}", self.target.container, blob)
+        concat(&[&self.target.container, "/", blob])
     }
 
     /// Lists the ownership of every partition of a consumer group.
