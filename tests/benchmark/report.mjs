@@ -34,7 +34,10 @@ for (const r of shown) {
   const ours = r.median.ours;
   const other = r.median[vs];
   const q = ours / other;
-  const notes = [r.spread?.ours && `ours ${r.spread.ours} ${r.unit}`, r.spread?.[vs] && `${NAMES[vs] ?? vs} ${r.spread[vs]} ${r.unit}`, r.work.endsWith("SAS") ? "calibration: see its Shared Key row" : r.calibration, r.detail].filter(Boolean).join("; ");
+  // Compared with the official store, the bare fetch (when measured) shows what the runtime's own
+  // fetch costs under any store: a goal below it cannot be met through that fetch.
+  const floor = vs !== "fetch" && r.median.fetch !== undefined && `bare fetch ${fmt(r.median.fetch, r.unit)} (${(r.median.fetch / other).toFixed(2)}x ${NAMES[vs] ?? vs}; ours ${(ours / r.median.fetch).toFixed(2)}x it)`;
+  const notes = [r.spread?.ours && `ours ${r.spread.ours} ${r.unit}`, r.spread?.[vs] && `${NAMES[vs] ?? vs} ${r.spread[vs]} ${r.unit}`, floor, r.work.endsWith("SAS") ? "calibration: see its Shared Key row" : r.calibration, r.detail].filter(Boolean).join("; ");
   const work = r.goal ? `${r.work}, ${limitText(r.goal)}` : `${r.work} (reported)`;
   console.log(`| ${work} | ${r.runtime} | ${fmt(ours, r.unit)} | ${fmt(other, r.unit)} (${NAMES[vs] ?? vs}) | ${q.toFixed(2)}x | ${r.goal ? verdict(q, r.goal) : ""} | ${notes} |`);
 }
