@@ -156,17 +156,27 @@ async function updates() {
   row("client CPU per update, SAS", "µs", { ours: cpu.oursSas, fetch: cpu.fetch }, { goal: { vs: "fetch", limit: 1.1, dir: "at most" }, calibration });
 }
 
-/** How many burn() iterations cost `us` µs of CPU here (measured, median of 5). */
+/**
+ * How many burn() iterations cost `us` µs of CPU here (measured, median of 3). A running thread's
+ * schedstat advances in scheduler ticks (4 ms here), so a short probe often measures 0 (which
+ * made the iteration count infinite and hung the benchmark) or a whole tick: the probe doubles
+ * until it measures at least 100 ms, within a few percent.
+ */
 function calibrateBurn(us) {
-  const probe = 200_000;
-  const per = [];
-  for (let i = 0; i < 5; i++) {
+  const cpuOf = (n) => {
     const c0 = cpuNs();
-    burn(probe);
-    per.push((cpuNs() - c0) / 1000 / probe);
+    burn(n);
+    return cpuNs() - c0;
+  };
+  let probe = 200_000;
+  while (cpuOf(probe) < 100e6) {
+    probe *= 2;
+    check(probe < 2 ** 36, "the busy-work probe never measured 100 ms of CPU");
   }
-  const iters = Math.round(us / median(per));
-  return { iters, us: iters * median(per) };
+  const per = median([0, 1, 2].map(() => cpuOf(probe) / 1000 / probe));
+  check(per > 0, "the busy-work probe measured no CPU");
+  const iters = Math.round(us / per);
+  return { iters, us: iters * per };
 }
 
 /** Seeds n checkpoints in a fixed container (kept for the Deno run and the memory probes). */
