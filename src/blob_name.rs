@@ -44,8 +44,9 @@ pub fn segment_problem(value: &str) -> Option<String> {
     if value.is_empty() {
         return Some("must not be empty".into());
     }
+    let ascii = value.is_ascii();
     // Characters, not bytes; the same count for ASCII, which needs no decoding.
-    let len = if value.is_ascii() {
+    let len = if ascii {
         value.len()
     } else {
         value.chars().count()
@@ -56,7 +57,7 @@ pub fn segment_problem(value: &str) -> Option<String> {
     if value == "." || value == ".." {
         return Some("must not be '.' or '..'".into());
     }
-    if !value.is_ascii() {
+    if !ascii {
         // Event Hubs names and partition ids are ASCII; the blob names lower-case them the
         // ASCII way (Unicode case tables would cost the wasm several KB).
         return Some("must hold ASCII characters only, as Event Hubs names do".into());

@@ -131,17 +131,15 @@ pub fn encode_component(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             continue;
         }
-        if run < i {
-            // Unreserved ASCII bytes: char boundaries on both sides.
-            out.push_str(&s[run..i]);
-        }
+        // Unreserved ASCII since `run`, or empty (`run` may then sit inside a character, which
+        // `get` answers with None rather than a panic).
+        out.push_str(s.get(run..i).unwrap_or_default());
         out.push('%');
         out.push(HEX[usize::from(b >> 4)] as char);
         out.push(HEX[usize::from(b & 15)] as char);
         run = i + 1;
     }
-    // Empty, or unreserved ASCII to the end.
-    out.push_str(&s[run..]);
+    out.push_str(s.get(run..).unwrap_or_default());
     out
 }
 

@@ -2,6 +2,7 @@
 
 use crate::blob_name::segment_problem;
 use crate::error::StoreError;
+use crate::http::concat;
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
@@ -75,19 +76,16 @@ fn validate_partition(
 fn segment(value: &str, path: &str, name: &str) -> Result<(), StoreError> {
     match segment_problem(value) {
         None => Ok(()),
-        Some(problem) => Err(StoreError::invalid(field(path, name), problem)),
+        Some(problem) => Err(StoreError::invalid(field_path(path, name), problem)),
     }
 }
 
-fn field(path: &str, name: &str) -> String {
+/// `path.name`, or `name` alone at the top: how messages name a field the caller handed over.
+pub fn field_path(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
     } else {
-        let mut f = String::with_capacity(path.len() + 1 + name.len());
-        f.push_str(path);
-        f.push('.');
-        f.push_str(name);
-        f
+        concat(&[path, ".", name])
     }
 }
 
@@ -111,7 +109,7 @@ fn validate_header_value(
     } else {
         return Ok(());
     };
-    Err(StoreError::invalid(field(path, name), problem))
+    Err(StoreError::invalid(field_path(path, name), problem))
 }
 
 /// The quoted form of an ETag (`"0x8D..."`): listings give it bare, headers quoted; both are
@@ -142,7 +140,7 @@ impl PartitionOwnership {
             validate_header_value(etag, path, "etag", false)?;
             if etag.trim() == "*" {
                 return Err(StoreError::invalid(
-                    field(path, "etag"),
+                    field_path(path, "etag"),
                     "must be the ETag of a blob, not '*'",
                 ));
             }
@@ -163,7 +161,7 @@ impl Checkpoint {
         )?;
         if !(0..=MAX_SAFE_INTEGER).contains(&self.sequence_number) {
             return Err(StoreError::invalid(
-                field(path, "sequenceNumber"),
+                field_path(path, "sequenceNumber"),
                 "must be an integer from 0 to Number.MAX_SAFE_INTEGER",
             ));
         }

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{redact, StoreError};
-use crate::model::MAX_CALLER_STRING_LEN;
+use crate::model::{field_path, MAX_CALLER_STRING_LEN};
 
 use super::errors::error_to_js;
 
@@ -263,14 +263,11 @@ impl CallerValue {
         if !matches!(self.kind(), Kind::Object | Kind::Function) {
             return Err(self.invalid(format!("must be an object, got {}", self.type_name())));
         }
-        let mut path = String::with_capacity(self.path.len() + 1 + key.len());
-        if !self.path.is_empty() {
-            path.push_str(&self.path);
-            path.push('.');
-        }
-        path.push_str(key);
         let field = CallerValue::arg(JsValue::UNDEFINED, "");
-        let field = CallerValue { path, ..field };
+        let field = CallerValue {
+            path: field_path(&self.path, key),
+            ..field
+        };
         let value = Reflect::get(&self.value, &key_js(key)).map_err(|e| field.thrown(e))?;
         Ok(CallerValue { value, ..field })
     }

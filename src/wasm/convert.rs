@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use crate::account_url::AccountUrl;
 use crate::credential::Credential;
 use crate::error::StoreError;
+use crate::json::{json_field, json_ms, json_str};
 use crate::model::{Checkpoint, PartitionOwnership, MAX_OWNERSHIPS_PER_CALL, MAX_SAFE_INTEGER};
 use crate::retry::RetryOptions;
 
@@ -300,8 +301,6 @@ pub fn checkpoint(v: &CallerValue) -> Result<Checkpoint, Rejection> {
 
 // Results go out as one JSON text and one `JSON.parse`: one crossing of the boundary per call,
 // where building each object field by field costs two or three per field.
-
-pub(crate) use crate::json::{json_field, json_ms, json_str};
 
 pub(crate) fn parse(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json)

@@ -10,7 +10,8 @@ use crate::health::{Finding, GroupInspection, HealthOptions, PartitionState};
 
 use super::api::{group_args, BlobCheckpointStore};
 use super::caller::{CallerValue, Kind, Rejection};
-use super::convert::{json_field, json_ms, json_str, parse};
+use super::convert::parse;
+use crate::json::{json_field, json_ms, json_str};
 
 /// Reads `{ ownershipExpiryMs?, stallThresholdMs?, clockSkewThresholdMs? }` (the `abortSignal`
 /// of the same object is read by `run`). Every read is a catching one.
