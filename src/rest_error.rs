@@ -121,17 +121,13 @@ fn reason(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
-    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response::of(status, headers, body)
-    }
-
     #[test]
     fn takes_code_from_header_or_body() {
         let body = "<?xml version=\"1.0\"?><Error><Code>ContainerNotFound</Code><Message>The specified container does not exist.\nRequestId:1</Message></Error>";
         let e = from_response(
             "claimOwnership",
             "c/ns/eh/cg/ownership/0",
-            &resp(404, &[("x-ms-request-id", "r1")], body),
+            &Response::of(404, &[("x-ms-request-id", "r1")], body),
             &[],
         );
         let StoreError::Rest {
@@ -150,7 +146,7 @@ mod tests {
         let e = from_response(
             "op",
             "t",
-            &resp(412, &[("x-ms-error-code", "ConditionNotMet")], ""),
+            &Response::of(412, &[("x-ms-error-code", "ConditionNotMet")], ""),
             &[],
         );
         assert_eq!(e.code(), Some("ConditionNotMet"));
@@ -159,7 +155,12 @@ mod tests {
     #[test]
     fn never_echoes_secrets() {
         let body = "<Error><Code>AuthenticationFailed</Code><Message>Signature did not match. sig=SECRETSIG key MYSECRETKEY\nString to sign: x</Message></Error>";
-        let e = from_response("op", "t", &resp(403, &[], body), &["MYSECRETKEY".into()]);
+        let e = from_response(
+            "op",
+            "t",
+            &Response::of(403, &[], body),
+            &["MYSECRETKEY".into()],
+        );
         assert!(
             !e.message().contains("SECRETSIG") && !e.message().contains("MYSECRETKEY"),
             "{}",
@@ -177,7 +178,7 @@ mod tests {
             "<Error><Code>&bad;</Code></Error>",
             "not xml at all",
         ] {
-            let e = from_response("op", "t", &resp(500, &[], body), &[]);
+            let e = from_response("op", "t", &Response::of(500, &[], body), &[]);
             assert_eq!(e.status(), Some(500));
         }
     }

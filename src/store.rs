@@ -957,12 +957,8 @@ mod tests {
         }
     }
 
-    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response::of(status, headers, body)
-    }
-
     fn created() -> Result<Response, TransportError> {
-        Ok(resp(
+        Ok(Response::of(
             201,
             &[
                 ("etag", "\"0x8DD00000000000A\""),
@@ -1036,8 +1032,16 @@ mod tests {
     fn a_hard_failure_stops_new_claims_and_reports_those_won() {
         let store = key_store(3);
         let host = MockHost::new(|r| match partition_of_url(r).as_str() {
-            "5" => Ok(resp(500, &[("x-ms-error-code", "InternalError")], "")),
-            "7" => Ok(resp(412, &[("x-ms-error-code", "ConditionNotMet")], "")),
+            "5" => Ok(Response::of(
+                500,
+                &[("x-ms-error-code", "InternalError")],
+                "",
+            )),
+            "7" => Ok(Response::of(
+                412,
+                &[("x-ms-error-code", "ConditionNotMet")],
+                "",
+            )),
             _ => created(),
         });
         let e = block_on(store.claim_ownership(&host, ownerships(1_000))).unwrap_err();
@@ -1092,7 +1096,7 @@ mod tests {
         let mut n = 0;
         let host = MockHost::new(move |_| {
             n += 1;
-            Ok(resp(200, &[], &page(&[], markers(n).as_deref())))
+            Ok(Response::of(200, &[], &page(&[], markers(n).as_deref())))
         });
         let e = block_on(store.list_ownership(&host, "ns", "eh", "cg")).unwrap_err();
         let sent = host.sent.borrow().len();
@@ -1130,7 +1134,7 @@ mod tests {
                     .collect();
                 given += names.len();
                 let marker = (given < total).then(|| format!("m{given}"));
-                Ok(resp(200, &[], &page(&names, marker.as_deref())))
+                Ok(Response::of(200, &[], &page(&names, marker.as_deref())))
             });
             let r = block_on(store.list_ownership(&host, "ns", "eh", "cg")).map(|v| v.len());
             let sent = host.sent.borrow().len();
@@ -1147,7 +1151,7 @@ mod tests {
         for status in [0u16, 301, 302, 303, 307, 308] {
             let store = key_store(5);
             let host = MockHost::new(move |_| {
-                Ok(resp(
+                Ok(Response::of(
                     status,
                     &[
                         ("location", "http://evil.invalid/x"),
@@ -1187,7 +1191,7 @@ mod tests {
             c.retry.max_retries = 2;
             c.retry.max_retry_delay_ms = 20.0;
             let store = Store::new(c);
-            let host = MockHost::new(move |_| Ok(resp(503, &[(h, v)], "")));
+            let host = MockHost::new(move |_| Ok(Response::of(503, &[(h, v)], "")));
             let e = block_on(store.list_checkpoints(&host, "ns", "eh", "cg")).unwrap_err();
             assert_eq!(e.status(), Some(503));
             assert_eq!(*host.sleeps.borrow(), vec![20.0, 20.0]);
@@ -1279,7 +1283,7 @@ mod tests {
         for store in stores {
             let echo = echo.clone();
             let host = MockHost::new(move |_| {
-                Ok(resp(
+                Ok(Response::of(
                     403,
                     &[("x-ms-error-code", &echo), ("x-ms-request-id", &echo)],
                     &format!("<Error><Code>{echo}</Code><Message>{echo}</Message></Error>"),
