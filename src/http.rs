@@ -105,6 +105,9 @@ pub enum TransportError {
     Aborted,
     /// The try took longer than its time-out; the request may or may not have been applied.
     Timeout,
+    /// The answer's body is over [`MAX_RESPONSE_BODY_BYTES`]: not read further, and not tried
+    /// again (the same request would get the same answer). `status` is the answer's status.
+    TooLarge { status: u16 },
     /// The request could not be sent or the answer not read (DNS, refused, reset, CORS, ...).
     /// The text comes from the host's `fetch`; it must not be trusted to be secret-free.
     Network(String),
@@ -187,21 +190,19 @@ pub const HEADERS_READ_ON_FAILURE: &str =
     "x-ms-error-code,x-ms-request-id,retry-after,x-ms-retry-after-ms";
 
 /// Takes apart what the wasm transport's one try (`src/wasm/transport.js`) of a `method`
-/// request resolved with: "T" (its time-out), "L" (a body over [`MAX_RESPONSE_BODY_BYTES`]),
+/// request resolved with: "T" (its time-out), "L<status>" (a body over [`MAX_RESPONSE_BODY_BYTES`]),
 /// or `"<status>\n<field>..\n<body>"` with one field per name of
 /// [`headers_read_on_success`] (a 2xx) or [`HEADERS_READ_ON_FAILURE`] (any other status):
 /// empty when the header was absent, `:` + its value.
 pub fn parse_try_answer(mut answer: String, method: &str) -> Result<Response, TransportError> {
-    match answer.as_str() {
-        "T" => return Err(TransportError::Timeout),
-        "L" => {
-            return Err(TransportError::Network(format!(
-                "the response body is larger than {MAX_RESPONSE_BODY_BYTES} bytes"
-            )))
-        }
-        _ => {}
-    }
     let malformed = || TransportError::Network("the transport's answer is malformed".into());
+    if answer == "T" {
+        return Err(TransportError::Timeout);
+    }
+    if let Some(status) = answer.strip_prefix('L') {
+        let status = status.parse().map_err(|_| malformed())?;
+        return Err(TransportError::TooLarge { status });
+    }
     let mut fields = answer.split('\n');
     let status_field = fields.next().unwrap_or_default();
     let status: u16 = status_field.parse().map_err(|_| malformed())?;
@@ -266,10 +267,11 @@ mod tests {
             parse_try_answer("T".into(), "PUT"),
             Err(TransportError::Timeout)
         ));
-        assert!(
-            matches!(parse_try_answer("L".into(), "GET"), Err(TransportError::Network(m)) if m.contains("33554432"))
-        );
-        for bad in ["", "x", "200", "200\n:a", "99999\n\n"] {
+        assert!(matches!(
+            parse_try_answer("L200".into(), "GET"),
+            Err(TransportError::TooLarge { status: 200 })
+        ));
+        for bad in ["", "x", "200", "200\n:a", "99999\n\n", "L", "Lx", "L99999"] {
             assert!(parse_try_answer(bad.into(), "PUT").is_err(), "{bad:?}");
         }
     }

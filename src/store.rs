@@ -10,7 +10,7 @@ use crate::blob_name::{blob_name, prefix, validate_container, BlobKind};
 use crate::blob_request::{Condition, Target};
 use crate::credential::{sas_signatures, AccessToken, Credential, STORAGE_SCOPE};
 use crate::error::StoreError;
-use crate::http::{concat, Request, Response, TransportError};
+use crate::http::{concat, Request, Response, TransportError, MAX_RESPONSE_BODY_BYTES};
 use crate::list_blobs::{parse_list_page, ListPage, ListedBlob};
 use crate::metadata::{checkpoint_from_blob, ownership_from_blob, Group};
 use crate::model::{quote_etag, validate_group, Checkpoint, PartitionOwnership};
@@ -346,6 +346,16 @@ impl Store {
             let timeout = self.retry.timeout_ms.clamp(1.0, MAX_TIMER_MS);
             let failed_response = match host.send(signed, timeout).await {
                 Err(TransportError::Aborted) => return Err(StoreError::Aborted),
+                Err(TransportError::TooLarge { status }) => {
+                    return Err(StoreError::Rest {
+                        status: Some(status),
+                        code: Some("ResponseTooLarge".into()),
+                        request_id: None,
+                        message: format!(
+                            "{operation} failed for '{target}': the response body is larger than {MAX_RESPONSE_BODY_BYTES} bytes (status {status}); not read further, and not tried again"
+                        ),
+                    })
+                }
                 Err(e) => {
                     uncertain = true;
                     if last_try {
@@ -357,7 +367,9 @@ impl Store {
                             TransportError::Network(text) => {
                                 ("REQUEST_SEND_ERROR", self.scrub(&text))
                             }
-                            TransportError::Aborted => ("REQUEST_SEND_ERROR", String::new()),
+                            TransportError::Aborted | TransportError::TooLarge { .. } => {
+                                ("REQUEST_SEND_ERROR", String::new())
+                            }
                         };
                         return Err(StoreError::no_response(
                             code,
@@ -1170,6 +1182,20 @@ mod tests {
             assert_eq!(e.code(), Some("UnexpectedRedirect"));
             assert_eq!(e.claimed().len(), 0);
         }
+    }
+
+    #[test]
+    fn an_oversized_body_fails_at_once_with_its_status() {
+        let store = key_store(5);
+        let host = MockHost::new(|_| Err(TransportError::TooLarge { status: 200 }));
+        let e = block_on(store.list_checkpoints(&host, "ns", "eh", "cg")).unwrap_err();
+        assert_eq!(
+            (e.status(), e.code()),
+            (Some(200), Some("ResponseTooLarge"))
+        );
+        assert!(e.to_string().starts_with("listCheckpoints failed for 'checkpoints/ns/eh/cg/checkpoint/': the response body is larger than 33554432 bytes"), "{e}");
+        assert_eq!(host.sent.borrow().len(), 1, "retried");
+        assert!(host.sleeps.borrow().is_empty());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //
 // Resolves with one string:
 //   "T"                        the try's own time-out ended it;
-//   "L"                        the body is larger than `maxBody` (nothing of it was read);
+//   "L<status>"                the body is larger than `maxBody` (stated, or counted while it
+//                              streamed: reading stopped there);
 //   "<status>\n<h1>\n<h2>...\n<body>"  a response: for each name in `wanted` (comma-separated),
 //                              "" when absent, ":" + value when present (values have no newline).
 // Rejects with what fetch or the body threw (a network error, or the call's abort).
@@ -17,7 +18,8 @@
  * @param {AbortSignal | undefined} callSignal the call's own signal (only when the caller gave one)
  * @param {string} wantedOk header names to copy from a 2xx answer
  * @param {string} wantedFailed header names to copy from any other answer
- * @param {number} maxBody the largest body read, in UTF-16 units and stated bytes
+ * @param {number} maxBody the largest body read, in bytes (as sent, and as decoded when the
+ *   response was compressed)
  */
 export async function sendTry(url, init, timeoutMs, callSignal, wantedOk, wantedFailed, maxBody) {
   const controller = new AbortController();
@@ -55,12 +57,18 @@ export async function sendTry(url, init, timeoutMs, callSignal, wantedOk, wanted
     const stated = headers.get("content-length");
     if (stated !== null && Number(stated.trim()) > maxBody) {
       controller.abort(); // ends the download: nothing of the body is read
-      return "L";
+      return `L${status}`;
     }
     // Always read the body otherwise: Node keeps the connection busy until it is consumed.
-    const body = await resp.text();
+    // An empty one (every write's answer) the quick way; any other counted as it streams, so
+    // a server that sends without a length, or a small compressed body that decodes to a huge
+    // one, is cut off at maxBody rather than held in memory whole.
+    const body = stated !== null && stated.trim() === "0" ? await resp.text() : await readCapped(resp, maxBody);
+    if (body === null) {
+      controller.abort();
+      return `L${status}`;
+    }
     if (typeof body !== "string") throw new TypeError("the response body is not text");
-    if (body.length > maxBody) return "L";
     return `${out}\n${body}`;
   } catch (e) {
     if (timedOut) return "T";
@@ -69,4 +77,32 @@ export async function sendTry(url, init, timeoutMs, callSignal, wantedOk, wanted
     clearTimeout(timer);
     callSignal?.removeEventListener("abort", onAbort);
   }
+}
+
+const decoder = new TextDecoder();
+
+/** The body as text (UTF-8, as `text()` decodes it), or null once it passes `maxBody` bytes. */
+async function readCapped(resp, maxBody) {
+  if (resp.body === null) return "";
+  const reader = resp.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBody) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return decoder.decode(all);
 }

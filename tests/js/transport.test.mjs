@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import { gzipSync } from "node:zlib";
 import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
 import { KEY, NS, EH, CG, checkpoint } from "./helpers.mjs";
 
@@ -27,7 +28,7 @@ async function serve(handler) {
 const fast = { retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 20, timeoutInMs: 10_000 } };
 const MIB = 1024 * 1024;
 
-test("a response body over 32 MiB is refused, not copied: by its stated length, and when it streams without one", async () => {
+test("a response body over 32 MiB is refused, not copied nor tried again: by its stated length, as it streams without one, endless, or compressed", async () => {
   const declared = await serve((req, res) => {
     res.writeHead(200, { "content-type": "application/xml", "content-length": String(40 * MIB) });
     res.write("<EnumerationResults>");
@@ -46,17 +47,44 @@ test("a response body over 32 MiB is refused, not copied: by its stated length, 
     };
     more();
   });
+  // Never ends: the client must stop at the limit, not at the try's 10 s time-out.
+  let endlessWritten = 0;
+  const endless = await serve((req, res) => {
+    res.writeHead(200, { "content-type": "application/xml" });
+    const chunk = "x".repeat(MIB);
+    const more = () => {
+      while (!res.destroyed) {
+        endlessWritten += MIB;
+        if (!res.write(chunk)) return res.once("drain", more);
+      }
+    };
+    res.on("close", () => { res.destroyed = true; });
+    more();
+  });
+  // 40 MiB of zeros gzipped to about 40 KB, with a stated length that small: counted as decoded.
+  const bomb = gzipSync(Buffer.alloc(40 * MIB));
+  const compressed = await serve((req, res) => {
+    res.writeHead(200, { "content-type": "application/xml", "content-encoding": "gzip", "content-length": String(bomb.length) });
+    res.end(bomb);
+  });
   try {
-    for (const server of [declared, streamed]) {
+    for (const server of [declared, streamed, endless, compressed]) {
       const store = new BlobCheckpointStore(server.url, "ctr", { credential: KEY, ...fast });
+      const t = performance.now();
       const err = await store.listOwnership(NS, EH, CG).then(() => null, (e) => e);
       assert.equal(err?.name, "RestError", String(err));
-      assert.match(err.message, /^listOwnership failed for 'ctr\/.*': no response after 2 tries \(the response body is larger than 33554432 bytes\)/);
-      assert.equal(server.requests.length, 2);
+      assert.equal(err.code, "ResponseTooLarge", err.message);
+      assert.equal(err.statusCode, 200);
+      assert.match(err.message, /^listOwnership failed for 'ctr\/.*': the response body is larger than 33554432 bytes \(status 200\); not read further, and not tried again$/);
+      assert.equal(server.requests.length, 1, "tried again");
+      assert.ok(performance.now() - t < 8000, `took ${performance.now() - t} ms`);
     }
+    // What the endless server got out before the client stopped: the limit and what the
+    // sockets buffer, not an ever-growing stream.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(endlessWritten < 48 * MIB, `the endless server wrote ${endlessWritten / MIB} MiB`);
   } finally {
-    await declared.close();
-    await streamed.close();
+    for (const s of [declared, streamed, endless, compressed]) await s.close();
   }
 });
 
