@@ -20,6 +20,7 @@ test("benchmark, quick: this package, the official store and bare fetch all comp
     for (const work of ["client CPU per update, Shared Key", "client CPU per update, SAS", "size: wasm + JS glue gzipped", "listCheckpoints of 300", "wasm linear memory", "cold start"]) {
       assert.ok(report.includes(work), `report: ${work} missing:\n${report}`);
     }
+    assert.match(report, /bare fetch with a per-try time-out \(AbortController \+ timer, as the store's tries have\) \d+ µs/);
     assert.doesNotMatch(report, /NaN|undefined/, report);
     console.log(report.split("\n").filter((l) => l.startsWith("|")).map((l) => `# ${l}`).join("\n"));
   } finally {

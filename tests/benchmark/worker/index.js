@@ -1,9 +1,10 @@
 // The benchmark's Worker (tests/benchmark/workerd.mjs drives it): one request runs one batch of
-// checkpoint updates, by this package (Shared Key or SAS) or by bare pre-signed fetches (the floor),
-// so the CPU the Worker's workerd process spends on a batch, divided by the batch size, is the
-// client cost per update. `burn` adds a fixed amount of busy work per update, to calibrate.
+// checkpoint updates, by this package (Shared Key or SAS) or by bare pre-signed fetches (the floor;
+// `floor-bounded` gives each fetch a time-out, as the store's tries have), so the CPU the Worker's
+// workerd process spends on a batch, divided by the batch size, is the client cost per update.
+// `burn` adds a fixed amount of busy work per update, to calibrate.
 import { BlobCheckpointStore } from "eventhubs-checkpointstore-blob-wasm";
-import { floorUpdate, floorList } from "./floor.js";
+import { floorUpdate, floorUpdateBounded, floorList } from "./floor.js";
 
 const stores = new Map();
 function store(mode, b) {
@@ -34,7 +35,9 @@ export default {
         const got = b.mode === "list-ours" ? (await store("ours-key", b).listCheckpoints(b.ns, "telemetry", "$default")).length : await floorList(b, b.ns);
         return Response.json({ ok: true, got });
       }
-      const update = b.mode === "floor" ? (c) => floorUpdate(b, c) : (c) => store(b.mode, b).updateCheckpoint(c);
+      const update = b.mode === "floor" ? (c) => floorUpdate(b, c)
+        : b.mode === "floor-bounded" ? (c) => floorUpdateBounded(b, c)
+        : (c) => store(b.mode, b).updateCheckpoint(c);
       const per = (p) => Math.floor(b.n / b.partitions) + (p < b.n % b.partitions ? 1 : 0);
       await Promise.all([...Array(b.partitions).keys()].map(async (p) => {
         for (let i = 0; i < per(p); i++) {
