@@ -5,6 +5,7 @@
 
 use crate::error::StoreError;
 use crate::http::{concat, encode_component};
+use crate::model::field_path;
 
 /// Longest accepted namespace, event hub, consumer group or partition id. Event Hubs' own
 /// limits are far below this; a blob name may be at most 1,024 characters.
@@ -28,18 +29,19 @@ impl BlobKind {
     }
 }
 
-/// Checks one name segment: non-empty, not too long, and unable to step out of its prefix
+/// Checks one name segment, the caller's field `name` under `path` (see
+/// [`crate::model::field_path`]): non-empty, not too long, and unable to step out of its prefix
 /// or change the URL (`/`, `\`, `?`, `#`, `%`, `.`, `..`, control characters), nor end in `.`
-/// (the service trims trailing dots, so `cg.` and `cg` would be the same blob).
-pub fn validate_segment(value: &str, field: &str) -> Result<(), StoreError> {
+/// (the service trims trailing dots, so `cg.` and `cg` would be the same blob). The field's
+/// full name is only made for an error: a call checks half a dozen names.
+pub fn validate_segment(value: &str, path: &str, name: &str) -> Result<(), StoreError> {
     match segment_problem(value) {
         None => Ok(()),
-        Some(problem) => Err(StoreError::invalid(field, problem)),
+        Some(problem) => Err(StoreError::invalid(field_path(path, name), problem)),
     }
 }
 
-/// What is wrong with a name segment (see [`validate_segment`]), if anything. The field's
-/// name is only made when there is a problem: a call checks half a dozen names.
+/// What is wrong with a name segment (see [`validate_segment`]), if anything.
 pub fn segment_problem(value: &str) -> Option<String> {
     if value.is_empty() {
         return Some("must not be empty".into());
@@ -201,21 +203,21 @@ mod tests {
             "ns.servicebus.windows.net.",
             long.as_str(),
         ] {
-            let e = validate_segment(bad, "ownerships[0].partitionId").unwrap_err();
+            let e = validate_segment(bad, "ownerships[0]", "partitionId").unwrap_err();
             assert!(
                 e.message().starts_with("ownerships[0].partitionId"),
                 "{bad}: {e}"
             );
         }
         for good in ["0", "31", "$Default", "my-ns.servicebus.windows.net", "a.b"] {
-            validate_segment(good, "f").unwrap();
+            validate_segment(good, "", "f").unwrap();
         }
     }
 
     #[test]
     fn non_ascii_names_are_bad_input() {
         for bad in ["Ünïcode", "grüppe", "\u{130}", "ns\u{212A}"] {
-            let e = validate_segment(bad, "consumerGroup").unwrap_err();
+            let e = validate_segment(bad, "", "consumerGroup").unwrap_err();
             assert!(e.message().contains("ASCII"), "{bad}: {e}");
         }
     }

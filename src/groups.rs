@@ -3,7 +3,7 @@
 
 use futures_util::future::{join, join_all};
 
-use crate::blob_name::{prefix, validate_segment, BlobKind};
+use crate::blob_name::{prefix, segment_problem, BlobKind};
 use crate::error::StoreError;
 use crate::health::{inspect_group, GroupInspection, HealthOptions, Observation};
 use crate::list_blobs::ListedBlob;
@@ -62,7 +62,7 @@ impl Store {
         const OP: &str = "listConsumerGroups";
         self.check_open()?;
         let auth = self.auth(host).await?;
-        let keep = |_: usize, segment: &str| validate_segment(segment, "").is_ok();
+        let keep = |_: usize, segment: &str| segment_problem(segment).is_none();
         let mut groups: Vec<ConsumerGroupId> = self
             .walk(host, &auth, OP, &keep)
             .await?

@@ -1,6 +1,6 @@
 //! What the store reads and writes: partition ownerships and checkpoints, and their checks.
 
-use crate::blob_name::segment_problem;
+use crate::blob_name::validate_segment;
 use crate::error::StoreError;
 use crate::http::concat;
 
@@ -55,9 +55,9 @@ pub fn validate_group(
     consumer_group: &str,
     path: &str,
 ) -> Result<(), StoreError> {
-    segment(namespace, path, "fullyQualifiedNamespace")?;
-    segment(event_hub, path, "eventHubName")?;
-    segment(consumer_group, path, "consumerGroup")
+    validate_segment(namespace, path, "fullyQualifiedNamespace")?;
+    validate_segment(event_hub, path, "eventHubName")?;
+    validate_segment(consumer_group, path, "consumerGroup")
 }
 
 /// Checks the four names that address one partition's blob; `path` prefixes the field names.
@@ -69,15 +69,7 @@ fn validate_partition(
     path: &str,
 ) -> Result<(), StoreError> {
     validate_group(namespace, event_hub, consumer_group, path)?;
-    segment(partition_id, path, "partitionId")
-}
-
-/// [`crate::blob_name::validate_segment`] for field `name` under `path`, whose full name is only made for an error.
-fn segment(value: &str, path: &str, name: &str) -> Result<(), StoreError> {
-    match segment_problem(value) {
-        None => Ok(()),
-        Some(problem) => Err(StoreError::invalid(field_path(path, name), problem)),
-    }
+    validate_segment(partition_id, path, "partitionId")
 }
 
 /// `path.name`, or `name` alone at the top: how messages name a field the caller handed over.

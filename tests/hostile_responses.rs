@@ -110,7 +110,7 @@ proptest! {
         let _ = AccountUrl::parse(&s, "blobAccountUrl");
         let _ = parse_http_date(&s);
         let _ = decode_component(&s);
-        let _ = validate_segment(&s, "partitionId");
+        let _ = validate_segment(&s, "", "partitionId");
         let resp = Response { status: 503, headers: vec![("retry-after".into(), s.clone()), ("x-ms-retry-after-ms".into(), s)], body: String::new() };
         let d = retry_delay(&RetryOptions::default(), retry, Some(&resp), now, r);
         prop_assert!((0.0..=60_000.0).contains(&d), "{}", d);
